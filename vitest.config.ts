@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against sources: workspace packages resolve to their src/, not to a possibly stale dist/.
+// (Child processes that tests spawn run the built CLIs; `npm test` builds first.)
+const alias = [
+  { find: /^@lightspeed\/shared$/, replacement: here('./shared/src/index.ts') },
+  { find: /^@lightspeed\/shared\/node$/, replacement: here('./shared/src/node/index.ts') },
+  { find: /^@lightspeed\/games$/, replacement: here('./games/src/index.ts') },
+  { find: /^@lightspeed\/proxy-server$/, replacement: here('./proxy-server/src/index.ts') },
+  { find: /^@lightspeed\/electron\/engine$/, replacement: here('./electron/src/engine/index.ts') },
+];
+
+const project = (name: string, include: string[], extra: Record<string, unknown> = {}) => ({
+  resolve: { alias },
+  test: { name, include, testTimeout: 60_000, hookTimeout: 30_000, ...extra },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      project('shared', ['shared/src/**/*.test.ts']),
+      project('games', ['games/src/**/*.test.ts']),
+      project('proxy-server', ['proxy-server/src/**/*.test.ts']),
+      project('electron', ['electron/src/**/*.test.ts']),
+    ],
+  },
+});
