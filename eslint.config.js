@@ -8,13 +8,23 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'dgram', 'net', 'http', 'cry
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/out/**', '**/node_modules/**', '**/build/**', 'coverage/**', 'test-artifacts/**'],
+    ignores: [
+      '**/dist/**',
+      '**/out/**',
+      '**/node_modules/**',
+      '**/build/**',
+      'coverage/**',
+      'test-artifacts/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.ts', '*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: { ...globals.node },
     },
     rules: {
@@ -50,7 +60,13 @@ export default tseslint.config(
         'error',
         {
           paths: ['electron'],
-          patterns: [...nodeBuiltins, '@lightspeed/shared/node', '@lightspeed/proxy-server*', '@lightspeed/native*', '@lightspeed/electron*'],
+          patterns: [
+            ...nodeBuiltins,
+            '@lightspeed/shared/node',
+            '@lightspeed/proxy-server*',
+            '@lightspeed/native*',
+            '@lightspeed/electron*',
+          ],
         },
       ],
     },

@@ -5,3 +5,4 @@ export * from './protocol/fec-decoder.js';
 export * from './protocol/control.js';
 export * from './protocol/control-frame-reader.js';
 export * from './boost/boost-state.js';
+export * from './boost/engine-events.js';

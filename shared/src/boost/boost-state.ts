@@ -70,4 +70,12 @@ export interface BoostStats {
   packetsDown: number;
   bytesUp: number;
   bytesDown: number;
+  /** Game sockets currently carried (one tunnel socket each). */
+  flows?: number;
+  /** Parity packets sent toward the relay (cumulative): the FEC bandwidth overhead. */
+  fecParityUp?: number;
+  /** Data packets FEC could not rebuild (cumulative). */
+  fecLost?: number;
+  /** Packets dropped as malformed or from an unexpected source (cumulative). */
+  malformed?: number;
 }

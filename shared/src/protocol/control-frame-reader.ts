@@ -5,7 +5,8 @@
  */
 import { CONTROL_MAX_FRAME, decodeControlBody, type ControlError, type ControlMessage } from './control.js';
 
-export type FrameReadResult = { ok: true; messages: ControlMessage[] } | { ok: false; error: ControlError; messages: ControlMessage[] };
+export type FrameReadResult =
+  { ok: true; messages: ControlMessage[] } | { ok: false; error: ControlError; messages: ControlMessage[] };
 
 export class ControlFrameReader {
   private buffer = new Uint8Array(0);
@@ -30,7 +31,10 @@ export class ControlFrameReader {
     while (data.length - at >= 2) {
       const len = (data[at]! << 8) | data[at + 1]!;
       if (len === 0 || len > CONTROL_MAX_FRAME) {
-        return this.fail({ code: len === 0 ? 'empty' : 'oversize', message: `frame length ${len}` }, messages);
+        return this.fail(
+          { code: len === 0 ? 'empty' : 'oversize', message: `frame length ${len}` },
+          messages,
+        );
       }
       if (data.length - at - 2 < len) break;
       const decoded = decodeControlBody(data.subarray(at + 2, at + 2 + len));

@@ -133,13 +133,16 @@ export function decodeControlBody(body: Uint8Array): ControlDecodeResult {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const type = body[0]!;
   const need = (n: number): ControlDecodeResult | null =>
-    body.length < 1 + n ? fail('truncated', `type 0x${hex(type)} needs ${n} payload bytes, got ${body.length - 1}`) : null;
+    body.length < 1 + n
+      ? fail('truncated', `type 0x${hex(type)} needs ${n} payload bytes, got ${body.length - 1}`)
+      : null;
   switch (type) {
     case ControlType.PING:
       return need(8) ?? ok({ type: 'ping', timestampUs: view.getBigUint64(1) });
     case ControlType.PONG:
       return (
-        need(16) ?? ok({ type: 'pong', clientTimestampUs: view.getBigUint64(1), serverTimestampUs: view.getBigUint64(9) })
+        need(16) ??
+        ok({ type: 'pong', clientTimestampUs: view.getBigUint64(1), serverTimestampUs: view.getBigUint64(9) })
       );
     case ControlType.REGISTER:
       return need(2) ?? ok({ type: 'register', protocolVersion: body[1]!, gameId: body[2]! });
@@ -163,7 +166,12 @@ export function decodeControlBody(body: Uint8Array): ControlDecodeResult {
     case ControlType.SERVER_INFO:
       return (
         need(9) ??
-        ok({ type: 'server-info', load: body[1]!, activeSessions: view.getUint32(2), capacity: view.getUint32(6) })
+        ok({
+          type: 'server-info',
+          load: body[1]!,
+          activeSessions: view.getUint32(2),
+          capacity: view.getUint32(6),
+        })
       );
     default:
       return fail('unknown-type', `unknown control message type 0x${hex(type)}`);

@@ -155,7 +155,11 @@ export class FecDecoder {
   private onData(block: Block, fec: FecExtension, payload: Uint8Array): RecoveredPacket | null {
     const { index } = fec;
     const bit = 1 << index;
-    if (index >= FEC_MAX_K || (block.parityK > 0 && index >= block.parityK) || payload.length > FEC_MAX_PAYLOAD) {
+    if (
+      index >= FEC_MAX_K ||
+      (block.parityK > 0 && index >= block.parityK) ||
+      payload.length > FEC_MAX_PAYLOAD
+    ) {
       this.counters.invalid++;
       return null;
     }

@@ -84,8 +84,7 @@ export type TunnelHeader = HeaderV1 | HeaderV2;
 export type HeaderError = 'truncated' | 'unsupported-version' | 'invalid-fec-k';
 
 export type HeaderDecodeResult =
-  | { ok: true; header: TunnelHeader; payloadOffset: number }
-  | { ok: false; error: HeaderError };
+  { ok: true; header: TunnelHeader; payloadOffset: number } | { ok: false; error: HeaderError };
 
 /** Bytes the header of this version occupies. */
 export function headerLength(version: 1 | 2): number {

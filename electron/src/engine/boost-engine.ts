@@ -1,0 +1,402 @@
+/**
+ * The boost engine: redirect ports in, one relay link out, FEC on every flow, keepalive-driven health,
+ * failover down the selector's ranking. One class, one event stream; the CLI, the tests and the desktop
+ * app all drive this same code (it never imports `electron`).
+ */
+import {
+  FEC_MAX_K,
+  FEC_MIN_K,
+  canTransition,
+  parseHostPort,
+  relayRef,
+  type BoostRequest,
+  type BoostState,
+  type BoostStats,
+  type EngineEvent,
+  type EngineRoute,
+  type RelayEndpoint,
+  type RelayProbe,
+  type RelayRef,
+} from '@lightspeed/shared';
+
+import { nowMs } from './clock.js';
+import { newCounters, type EngineCounters } from './counters.js';
+import { percentile } from './percentile.js';
+import { RedirectPort } from './redirect-port.js';
+import { RelayLink, type GameKey } from './relay-link.js';
+import type { ProbeOptions } from './relay-prober.js';
+import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
+import {
+  NearestSelector,
+  defaultSelectorContext,
+  type RankedRelay,
+  type RouteSelector,
+  type SelectorContext,
+} from './route-selector.js';
+
+export interface EngineOptions {
+  /** Keepalive period, ms. Default 500. */
+  keepaliveMs?: number;
+  /** Consecutive unanswered keepalives that make the engine leave a relay. Default 3. */
+  missesForFailover?: number;
+  /** Upper bound on how long a partial FEC block waits before its parity goes out, ms. Default 5. */
+  fecFlushMs?: number;
+  /** Stats event period, ms. Default 1000. */
+  statsIntervalMs?: number;
+  /** A relay we failed away from is not chosen again for this long while another candidate exists. Default 30 s. */
+  holdDownMs?: number;
+  /** Game sockets silent for this long lose their tunnel socket. Default 120 s. */
+  flowIdleMs?: number;
+  selector?: RouteSelector;
+  selectorContext?: SelectorContext;
+  /** Probe settings used by `probe()` and by start-up ranking. */
+  probe?: ProbeOptions;
+}
+
+type Listener = (event: EngineEvent) => void;
+
+const DEFAULTS = {
+  keepaliveMs: 500,
+  missesForFailover: 3,
+  fecFlushMs: 5,
+  statsIntervalMs: 1000,
+  holdDownMs: 30_000,
+  flowIdleMs: 120_000,
+};
+
+/** Checks a request and returns the problem, or null when it is usable. */
+export function validateBoostRequest(req: BoostRequest): string | null {
+  if (!Array.isArray(req.routes) || req.routes.length === 0) return 'routes: at least one route is required';
+  for (const [i, r] of req.routes.entries()) {
+    if (parseHostPort(r.server) === null) return `routes[${i}].server: expected HOST:PORT, got '${r.server}'`;
+    const lp = r.localPort ?? 0;
+    if (!Number.isInteger(lp) || lp < 0 || lp > 65535) return `routes[${i}].localPort: expected 0..65535`;
+  }
+  if (!Array.isArray(req.relays) || req.relays.length === 0) return 'relays: at least one relay is required';
+  for (const [i, r] of req.relays.entries()) {
+    if (!r.host || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) return `relays[${i}]: bad host or port`;
+  }
+  const k = req.fecK;
+  if (!Number.isInteger(k) || (k !== 0 && (k < FEC_MIN_K || k > FEC_MAX_K))) {
+    return `fecK: expected 0 (off) or ${FEC_MIN_K}..${FEC_MAX_K}, got ${k}`;
+  }
+  const t = req.token ?? 0;
+  if (!Number.isInteger(t) || t < 0 || t > 255) return `token: expected 0..255, got ${t}`;
+  return null;
+}
+
+export class BoostEngine {
+  private readonly o: typeof DEFAULTS;
+  private readonly selector: RouteSelector;
+  private readonly selectorContext: SelectorContext;
+  private readonly listeners = new Set<Listener>();
+  private state: BoostState = { state: 'idle' };
+  private request: BoostRequest | null = null;
+  private ports: RedirectPort[] = [];
+  private servers: ResolvedEndpoint[] = [];
+  private link: RelayLink | null = null;
+  private ranking: RankedRelay[] = [];
+  private readonly failedAt = new Map<string, number>();
+  private counters: EngineCounters = newCounters();
+  private prev: EngineCounters = newCounters();
+  private statsTimer: NodeJS.Timeout | null = null;
+  private lastStats: BoostStats | null = null;
+  /** Bumped by stop(): async work from an older run sees the change and backs out. */
+  private generation = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.o = {
+      keepaliveMs: options.keepaliveMs ?? DEFAULTS.keepaliveMs,
+      missesForFailover: options.missesForFailover ?? DEFAULTS.missesForFailover,
+      fecFlushMs: options.fecFlushMs ?? DEFAULTS.fecFlushMs,
+      statsIntervalMs: options.statsIntervalMs ?? DEFAULTS.statsIntervalMs,
+      holdDownMs: options.holdDownMs ?? DEFAULTS.holdDownMs,
+      flowIdleMs: options.flowIdleMs ?? DEFAULTS.flowIdleMs,
+    };
+    this.selector = options.selector ?? new NearestSelector(options.probe);
+    this.selectorContext = options.selectorContext ?? defaultSelectorContext;
+  }
+
+  /** Subscribes to state, stats, failover and relay-ranking events; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getState(): BoostState {
+    return this.state;
+  }
+
+  getStats(): BoostStats | null {
+    return this.lastStats;
+  }
+
+  /** The redirect ports as bound (a requested port of 0 shows the port actually chosen). */
+  getRoutes(): EngineRoute[] {
+    const routes = this.request?.routes ?? [];
+    return this.ports.map((p, i) => ({ localPort: p.port, server: routes[i]?.server ?? '' }));
+  }
+
+  /** The relay currently carrying traffic, if any. */
+  currentRelay(): RelayRef | null {
+    return this.link?.o.ref ?? null;
+  }
+
+  /** Ranks relays with the selector (keepalive probes) and publishes the ranking as a 'relays' event. */
+  async probe(relays: RelayEndpoint[]): Promise<RelayProbe[]> {
+    const ranked = await this.selector.rank(relays, { ...this.selectorContext, ...this.ctxExtras() });
+    this.emit({ type: 'relays', relays: ranked });
+    return ranked;
+  }
+
+  /**
+   * Binds the redirect ports, ranks the relays (when there is a choice) and connects to the best.
+   * Resolves once traffic can flow; rejects (and enters 'error') on a bad request or a port in use.
+   */
+  async start(request: BoostRequest): Promise<void> {
+    const s = this.state.state;
+    if (s !== 'idle' && s !== 'stopped' && s !== 'error') throw new Error(`engine is already running (${s})`);
+    const problem = validateBoostRequest(request);
+    if (problem !== null) throw new RangeError(problem);
+    const gen = ++this.generation;
+    this.request = request;
+    this.counters = newCounters();
+    this.prev = newCounters();
+    this.lastStats = null;
+    this.failedAt.clear();
+    try {
+      this.servers = await Promise.all(
+        request.routes.map((r) => {
+          const hp = parseHostPort(r.server)!;
+          return resolveIpv4(hp.host, hp.port);
+        }),
+      );
+      this.ports = request.routes.map((_, i) => new RedirectPort(i, (key, payload) => this.onGamePacket(key, payload)));
+      await Promise.all(this.ports.map((p, i) => p.listen(request.routes[i]!.localPort ?? 0)));
+      if (gen !== this.generation) return;
+      if (request.relays.length > 1) {
+        this.setState({ state: 'probing', relays: request.relays.length });
+        this.ranking = await this.selector.rank(request.relays, { ...this.selectorContext, ...this.ctxExtras() });
+        if (gen !== this.generation) return;
+        this.emit({ type: 'relays', relays: this.ranking });
+      } else {
+        this.ranking = request.relays.map((endpoint) => unprobed(endpoint));
+      }
+      this.statsTimer = setInterval(() => this.publishStats(), this.o.statsIntervalMs);
+      await this.connectTo(this.ranking[0]!, gen);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.teardown();
+      if (gen === this.generation) this.setState({ state: 'error', reason });
+      throw err;
+    }
+  }
+
+  /** Stops the session: FIN to the relay, every socket and timer closed. */
+  async stop(reason = 'stopped by user'): Promise<void> {
+    this.generation++;
+    this.teardown();
+    if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
+    // Let the FIN datagrams and socket closes drain before callers tear down the loopback peers.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private ctxExtras(): Partial<SelectorContext> {
+    return this.request?.gameId === undefined ? {} : { gameId: this.request.gameId };
+  }
+
+  private teardown(): void {
+    if (this.statsTimer !== null) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+    this.link?.close();
+    this.link = null;
+    for (const p of this.ports) p.close();
+    this.ports = [];
+  }
+
+  private async connectTo(candidate: RankedRelay, gen: number): Promise<void> {
+    const req = this.request!;
+    const ref = candidate.relay;
+    let resolved: ResolvedEndpoint;
+    try {
+      resolved = await resolveIpv4(candidate.endpoint.host, candidate.endpoint.port);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.failover(ref, `cannot resolve ${ref.address}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (gen !== this.generation) return;
+    this.setState({ state: 'connecting', relay: ref });
+    const link: RelayLink = new RelayLink(
+      {
+        relay: resolved,
+        ref,
+        fecK: req.fecK,
+        token: req.token ?? 0,
+        keepaliveMs: this.o.keepaliveMs,
+        fecFlushMs: this.o.fecFlushMs,
+        counters: this.counters,
+      },
+      {
+        onAlive: () => this.onAlive(link),
+        onMiss: (n) => this.onMiss(link, n),
+      },
+    );
+    this.link = link;
+    await link.open();
+  }
+
+  private onAlive(link: RelayLink): void {
+    if (link !== this.link) return;
+    const s = this.state.state;
+    if (s === 'connecting' || s === 'degraded' || s === 'failing-over') {
+      this.setState({ state: 'active', relay: link.o.ref, sinceMs: Date.now() });
+    }
+  }
+
+  private onMiss(link: RelayLink, consecutive: number): void {
+    if (link !== this.link) return;
+    if (consecutive >= this.o.missesForFailover) {
+      this.failover(link.o.ref, `${consecutive} keepalives in a row unanswered`);
+      return;
+    }
+    if (this.state.state === 'active' || this.state.state === 'degraded') {
+      this.setState({
+        state: 'degraded',
+        relay: link.o.ref,
+        reason: `${consecutive} keepalive${consecutive === 1 ? '' : 's'} unanswered`,
+      });
+    }
+  }
+
+  /** Leaves `from` for the next-best relay; with no other relay, keeps trying `from`. */
+  private failover(from: RelayRef, reason: string): void {
+    const gen = this.generation;
+    this.failedAt.set(from.id, nowMs());
+    const next = this.pickNext(from.id);
+    if (next === null) {
+      if (this.state.state === 'failing-over') return; // already said so; keep listening for it to return
+      this.setState({ state: 'failing-over', from, to: null, reason });
+      this.emit({ type: 'failover', from, to: null, reason });
+      return;
+    }
+    this.setState({ state: 'failing-over', from, to: next.relay, reason });
+    this.emit({ type: 'failover', from, to: next.relay, reason });
+    this.link?.close(true);
+    this.link = null;
+    this.connectTo(next, gen).catch((err: unknown) => {
+      if (gen !== this.generation) return;
+      this.setState({ state: 'error', reason: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
+  /**
+   * Hysteresis: relays that failed within the hold-down come after every other candidate, so a relay that
+   * flickers back to life does not pull the session back and forth.
+   */
+  private pickNext(currentId: string): RankedRelay | null {
+    const now = nowMs();
+    const others = this.ranking.filter((r) => r.relay.id !== currentId);
+    if (others.length === 0) return null;
+    const fresh = others.filter((r) => {
+      const at = this.failedAt.get(r.relay.id);
+      return at === undefined || now - at > this.o.holdDownMs;
+    });
+    if (fresh.length > 0) return fresh[0]!;
+    return [...others].sort((a, b) => (this.failedAt.get(a.relay.id) ?? 0) - (this.failedAt.get(b.relay.id) ?? 0))[0]!;
+  }
+
+  private onGamePacket(key: GameKey, payload: Uint8Array): void {
+    const link = this.link;
+    const server = this.servers[key.route];
+    const port = this.ports[key.route];
+    if (link === null || server === undefined || port === undefined) return;
+    link.flowFor(key, server, (reply) => port.reply(key, reply)).send(payload);
+  }
+
+  private publishStats(): void {
+    const link = this.link;
+    const c = this.counters;
+    const p = this.prev;
+    const flows = link?.flowList() ?? [];
+    for (const f of flows) f.tick();
+    link?.reapIdle(this.o.flowIdleMs);
+    const ka = link?.keepalives.takeInterval() ?? { answered: 0, missed: 0, rtts: [] };
+    const judged = ka.answered + ka.missed;
+    const downExpected = c.downExpected - p.downExpected;
+    const downReceived = c.downReceived - p.downReceived;
+    const lossDown = downExpected > 0 ? Math.max(0, 1 - downReceived / downExpected) : 0;
+    let lossDownAfterFec = lossDown;
+    if ((this.request?.fecK ?? 0) !== 0) {
+      const lost = c.fecLost - p.fecLost;
+      const data = c.dataReceived - p.dataReceived + (c.fecRecovered - p.fecRecovered) + lost;
+      lossDownAfterFec = data > 0 ? lost / data : 0;
+    }
+    const active = flows.filter((f) => f.repliesThisInterval > 0);
+    const jitterMs =
+      active.length > 0
+        ? active.reduce((sum, f) => sum + f.jitter.ms, 0) / active.length
+        : (link?.keepalives.rttJitterMs ?? 0);
+    for (const f of flows) f.repliesThisInterval = 0;
+    const stats: BoostStats = {
+      atMs: Date.now(),
+      relay: link?.o.ref ?? null,
+      rtt:
+        ka.rtts.length === 0
+          ? null
+          : {
+              min: Math.min(...ka.rtts),
+              p50: percentile(ka.rtts, 50),
+              p95: percentile(ka.rtts, 95),
+              last: ka.rtts[ka.rtts.length - 1]!,
+            },
+      jitterMs,
+      lossUp: judged > 0 ? ka.missed / judged : 0,
+      lossDown,
+      lossDownAfterFec,
+      fecRecovered: c.fecRecovered,
+      packetsUp: c.packetsUp,
+      packetsDown: c.packetsDown,
+      bytesUp: c.bytesUp,
+      bytesDown: c.bytesDown,
+      flows: flows.length,
+      fecParityUp: c.fecParityUp,
+      fecLost: c.fecLost,
+      malformed: c.malformed,
+    };
+    this.prev = { ...c };
+    this.lastStats = stats;
+    this.emit({ type: 'stats', stats });
+  }
+
+  private setState(next: BoostState): void {
+    const from = this.state.state;
+    if (from !== next.state && !canTransition(from, next.state)) return;
+    this.state = next;
+    this.emit({ type: 'state', state: next });
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a broken subscriber must not break the packet path
+      }
+    }
+  }
+}
+
+function unprobed(endpoint: RelayEndpoint): RankedRelay {
+  return {
+    endpoint,
+    relay: relayRef(endpoint),
+    sent: 0,
+    received: 0,
+    loss: 0,
+    rttMedianMs: null,
+    rttMinMs: null,
+    score: 0,
+    reachable: true,
+  };
+}

@@ -1,0 +1,23 @@
+/** The engine's public entry (`@lightspeed/electron/engine`): pure Node, never imports `electron`. */
+export { BoostEngine, validateBoostRequest, type EngineOptions } from './boost-engine.js';
+export {
+  NearestSelector,
+  scoreSample,
+  defaultSelectorContext,
+  type RouteSelector,
+  type RankedRelay,
+  type SelectorContext,
+  type NearestSelectorOptions,
+} from './route-selector.js';
+export { probeRelays, type ProbeOptions, type ProbeSample } from './relay-prober.js';
+export type {
+  BoostRequest,
+  BoostState,
+  BoostStats,
+  EngineEvent,
+  EngineRoute,
+  RelayEndpoint,
+  RelayProbe,
+  RelayRef,
+  RouteSpec,
+} from '@lightspeed/shared';

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { z } from 'zod';
+
+import { parseBindAddress, parseIpv4BindAddress } from './bind-address.js';
+import { parseCidr } from '../security/cidr.js';
+
+/** A configuration problem: `path` is the key (e.g. `security.allow_destinations[1]`), `problem` says what is wrong. */
+export class ConfigError extends Error {
+  readonly path: string;
+  readonly problem: string;
+
+  constructor(path: string, problem: string) {
+    super(path === '' ? problem : `${path}: ${problem}`);
+    this.name = 'ConfigError';
+    this.path = path;
+    this.problem = problem;
+  }
+}
+
+const bind = (ipv4Only: boolean) =>
+  z.string().superRefine((value, ctx) => {
+    const parsed = ipv4Only ? parseIpv4BindAddress(value) : parseBindAddress(value);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  });
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const schema = z.strictObject({
+  server: z
+    .strictObject({
+      node_id: z.string().min(1).max(64).default(hostname()),
+      region: z.string().min(1).max(64).default('unknown'),
+      data_bind: bind(true).default('0.0.0.0:4434'),
+      control_bind: bind(false).default('0.0.0.0:4433'),
+      health_bind: bind(false).default('0.0.0.0:8080'),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      require_auth: z.boolean().default(true),
+      allow_destinations: z.array(cidr).default([]),
+      max_sessions: positiveInt(1_000_000).default(10_000),
+      max_sessions_per_ip: positiveInt(1_000_000).default(16),
+      max_destinations_per_client: positiveInt(1024).default(8),
+      destination_window_s: z.number().positive().max(86_400).default(10),
+    })
+    .prefault({}),
+  rate_limit: z
+    .strictObject({
+      pps: positiveInt().default(1000),
+      bps: positiveInt().default(1_000_000),
+    })
+    .prefault({}),
+  session: z
+    .strictObject({
+      timeout_s: z.number().positive().max(86_400).default(300),
+    })
+    .prefault({}),
+  fec: z
+    .strictObject({
+      k: z.number().int().min(2).max(16).default(4),
+      flush_ms: z.number().positive().max(1000).default(5),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS).default('info'),
+    })
+    .prefault({}),
+});
+
+/** The relay configuration: the TOML shape and key names, every default applied. */
+export type RelayConfig = z.infer<typeof schema>;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** Applies defaults and validates; throws ConfigError naming the first bad key. */
+export function resolveConfig(input: unknown): RelayConfig {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '?';
+    throw new ConfigError(formatPath([...issue.path, key]), 'unknown key (check the spelling against config.example.toml)');
+  }
+  if (issue.code === 'invalid_type' && issue.path.length === 0) {
+    throw new ConfigError('', 'the configuration must be a table of sections');
+  }
+  throw new ConfigError(formatPath(issue.path), issue.message);
+}
+
+/** Reads a TOML file and resolves it; throws ConfigError for unreadable files, TOML syntax and bad values. */
+export function loadConfigFile(path: string): RelayConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('', `cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parseToml(text);
+  } catch (err) {
+    if (err instanceof TomlError) {
+      throw new ConfigError('', `${path}:${err.line}:${err.column}: TOML syntax error: ${err.message.split('\n')[0]}`);
+    }
+    throw new ConfigError('', `${path}: ${(err as Error).message}`);
+  }
+  return resolveConfig(data);
+}

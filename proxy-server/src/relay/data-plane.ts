@@ -1,0 +1,514 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+import {
+  FEC_MAX_K,
+  FEC_MAX_PAYLOAD,
+  FEC_MIN_K,
+  FecDecoder,
+  FecEncoder,
+  Flag,
+  HEADER_V1_LEN,
+  HEADER_V2_LEN,
+  Offset,
+  parseIpv4,
+  formatIpv4,
+  readU16,
+  readU32,
+  type FecExtension,
+} from '@lightspeed/shared';
+import type { Logger } from 'pino';
+
+import { stampFec, stampHeader, timestampUs } from './header-stamp.js';
+import { DropReason, type RelayStats } from './relay-stats.js';
+import { MAX_KNOWN_PEERS, Session } from './session.js';
+import type { SessionAuthority } from '../auth/session-authority.js';
+import type { RelayConfig } from '../config/config.js';
+import type { DestinationPolicy } from '../security/destination-policy.js';
+
+export interface DataPlaneOptions {
+  config: RelayConfig;
+  stats: RelayStats;
+  policy: DestinationPolicy;
+  logger: Logger;
+  authority?: SessionAuthority | undefined;
+  /** Address the per-session upstream sockets bind to (the data_bind host). */
+  upstreamHost: string;
+  /** Receives a sampled per-packet processing time, in seconds. */
+  onSample?: ((seconds: number) => void) | undefined;
+  /** Overrides session.timeout_s, in ms (tests). */
+  timeoutMs?: number | undefined;
+}
+
+/** Every 16th packet is timed: enough for a histogram, cheap enough for the hot path. */
+const SAMPLE_MASK = 15;
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The UDP data plane: one client-facing socket, one upstream socket per session (so replies map back),
+ * keepalive/handshake/FIN answers, FEC both ways for v2 sessions, and the security checks on every packet.
+ * No per-packet closures, logging or JSON; counters are plain numbers.
+ */
+export class DataPlane {
+  readonly sessions = new Map<string, Session>();
+  private readonly perIp = new Map<string, number>();
+  private readonly socket: Socket;
+  private readonly stats: RelayStats;
+  private readonly policy: DestinationPolicy;
+  private readonly logger: Logger;
+  private readonly authority: SessionAuthority | undefined;
+  private readonly requireAuth: boolean;
+  private readonly upstreamHost: string;
+  private readonly onSample: (seconds: number) => void;
+  private readonly pps: number;
+  private readonly bps: number;
+  private readonly timeoutMs: number;
+  private readonly windowMs: number;
+  private readonly maxDestinations: number;
+  private readonly maxSessions: number;
+  private readonly maxPerIp: number;
+  private readonly defaultK: number;
+  private readonly flushMs: number;
+  /** Reused for every FecDecoder.receive call (the decoder does not keep it). */
+  private readonly fecExt: FecExtension = { blockId: 0, index: 0, k: 0 };
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sampleTick = 0;
+  private stopping = false;
+  private lastErrorLog = 0;
+
+  constructor(options: DataPlaneOptions) {
+    const { config } = options;
+    this.stats = options.stats;
+    this.policy = options.policy;
+    this.logger = options.logger;
+    this.authority = options.authority;
+    this.requireAuth = config.security.require_auth;
+    this.upstreamHost = options.upstreamHost;
+    this.onSample = options.onSample ?? (() => undefined);
+    this.pps = config.rate_limit.pps;
+    this.bps = config.rate_limit.bps;
+    this.timeoutMs = options.timeoutMs ?? config.session.timeout_s * 1000;
+    this.windowMs = config.security.destination_window_s * 1000;
+    this.maxDestinations = config.security.max_destinations_per_client;
+    this.maxSessions = config.security.max_sessions;
+    this.maxPerIp = config.security.max_sessions_per_ip;
+    this.defaultK = config.fec.k;
+    this.flushMs = config.fec.flush_ms;
+    this.socket = createSocket({ type: 'udp4' });
+    this.socket.on('message', this.onClientMessage);
+    this.socket.on('error', (err) => {
+      this.drop(DropReason.ERROR);
+      this.logError('data socket error', err);
+    });
+  }
+
+  /** Binds the client-facing socket and starts the inactivity sweeper; resolves to the bound port. */
+  async start(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.socket.once('error', onError);
+      this.socket.bind({ address: host, port }, () => {
+        this.socket.off('error', onError);
+        resolve();
+      });
+    });
+    for (const set of [
+      () => this.socket.setRecvBufferSize(SOCKET_BUFFER_BYTES),
+      () => this.socket.setSendBufferSize(SOCKET_BUFFER_BYTES),
+    ]) {
+      try {
+        set();
+      } catch {
+        // The kernel caps buffer sizes (net.core.rmem_max); the default still works.
+      }
+    }
+    const every = Math.min(1000, Math.max(5, this.timeoutMs / 4));
+    this.sweepTimer = setInterval(() => this.sweep(performance.now()), every);
+    this.sweepTimer.unref();
+    return this.socket.address().port;
+  }
+
+  /** Stops intake, sends FIN to every active client, closes every socket. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const now = performance.now();
+    const fins: Promise<void>[] = [];
+    for (const s of this.sessions.values()) {
+      const hdr = Buffer.alloc(HEADER_V1_LEN);
+      stampHeader(hdr, 1, Flag.FIN, s.token, s.replySeq, timestampUs(now), 0, 0, 0, 0);
+      s.replySeq = (s.replySeq + 1) & 0xffff;
+      fins.push(new Promise((resolve) => this.socket.send(hdr, s.port, s.ip, () => resolve())));
+      this.countOut(HEADER_V1_LEN);
+      this.removeSession(s);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(fins), new Promise((r) => (timer = setTimeout(r, 500)))]);
+    clearTimeout(timer);
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  /** FEC blocks closed with data missing, over live sessions (retired ones are in the stats). */
+  liveFecUnrecoverable(): number {
+    let n = 0;
+    const now = performance.now();
+    for (const s of this.sessions.values()) {
+      if (s.decoder) {
+        s.decoder.expire(now);
+        n += s.decoder.stats().unrecoverable;
+      }
+    }
+    return n;
+  }
+
+  private readonly onClientMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const now = performance.now();
+    try {
+      this.handleClient(msg, rinfo, now);
+    } catch (err) {
+      this.drop(DropReason.ERROR);
+      this.logError('error handling a client packet', err);
+    }
+    if ((++this.sampleTick & SAMPLE_MASK) === 0) this.onSample((performance.now() - now) / 1000);
+  };
+
+  private handleClient(msg: Buffer, rinfo: RemoteInfo, now: number): void {
+    const len = msg.length;
+    const stats = this.stats;
+    stats.clientInPackets++;
+    stats.clientInBytes += len;
+    if (this.stopping) return this.drop(DropReason.SHUTTING_DOWN);
+    if (len < HEADER_V1_LEN) return this.drop(DropReason.MALFORMED);
+    const b0 = msg[Offset.VERSION_FLAGS]!;
+    const version = b0 >>> 4;
+    const flags = b0 & 0xf;
+    let headerLen = HEADER_V1_LEN;
+    if (version === 2) {
+      if (len < HEADER_V2_LEN) return this.drop(DropReason.MALFORMED);
+      const k = msg[Offset.FEC_K]!;
+      if (k === 0 || k > FEC_MAX_K) return this.drop(DropReason.MALFORMED);
+      headerLen = HEADER_V2_LEN;
+    } else if (version !== 1) {
+      return this.drop(DropReason.MALFORMED);
+    }
+    const token = msg[Offset.TOKEN]!;
+    const key = rinfo.address + ':' + rinfo.port;
+    let s = this.sessions.get(key);
+    if (flags & Flag.KEEPALIVE) {
+      // Answered without a session (clients probe relays before registering): 20 bytes for >= 20 received.
+      stats.keepalives++;
+      if (s !== undefined && (!this.requireAuth || token === s.token)) s.lastActivity = now;
+      this.answerControl(msg, Flag.KEEPALIVE, token, rinfo, now, 0, 0, 0);
+      return;
+    }
+    if (s !== undefined && this.requireAuth && token !== s.token) return this.drop(DropReason.UNAUTHENTICATED);
+    if (flags & Flag.FIN) {
+      stats.fins++;
+      if (s !== undefined) this.removeSession(s);
+      this.answerControl(msg, Flag.FIN, token, rinfo, now, 0, 0, 0);
+      return;
+    }
+
+    if (s === undefined) {
+      s = this.createSession(key, rinfo, version === 2 ? 2 : 1, msg, token, now);
+      if (s === undefined) return;
+    }
+    s.lastActivity = now;
+    s.bytesIn += len;
+    if (!this.takeTokens(s, len, now)) return this.drop(DropReason.RATE_LIMITED);
+
+    const dstIp = readU32(msg, Offset.DST_IP);
+    const dstPort = readU16(msg, Offset.DST_PORT);
+    if (flags & Flag.HANDSHAKE) {
+      stats.handshakes++;
+      // Source of the ACK = the requested destination, destination = the client as the relay sees it.
+      this.answerControl(msg, Flag.HANDSHAKE, token, rinfo, now, dstIp, s.ipU32, dstPort, s);
+      // Deployed relays forward a handshake's payload as data; an empty one is not worth a datagram.
+      if (len === headerLen) return;
+    }
+
+    const payload = msg.subarray(headerLen);
+    if (version === 1) {
+      this.forward(s, dstIp, dstPort, payload, now);
+      return;
+    }
+    const fec = this.fecExt;
+    fec.blockId = readU16(msg, Offset.FEC_BLOCK);
+    fec.index = msg[Offset.FEC_INDEX]!;
+    fec.k = msg[Offset.FEC_K]!;
+    const decoder = (s.decoder ??= new FecDecoder());
+    if (fec.index >= fec.k) {
+      // Parity is consumed here; only the packet it rebuilds (if any) travels on.
+      if (!this.checkDestination(s, dstIp, dstPort, now)) return;
+      const rebuilt = decoder.receive(fec, payload, now);
+      if (rebuilt !== null) this.forwardRecovered(s, rebuilt.payload);
+      return;
+    }
+    if (!this.checkDestination(s, dstIp, dstPort, now)) return;
+    const rebuilt = decoder.receive(fec, payload, now);
+    if (decoder.lastWasDuplicate) return this.drop(DropReason.DUPLICATE);
+    this.send(s, payload);
+    if (rebuilt !== null) this.forwardRecovered(s, rebuilt.payload);
+  }
+
+  private forwardRecovered(s: Session, payload: Uint8Array): void {
+    this.stats.fecRecovered++;
+    if (s.dstHost === '') return this.drop(DropReason.NO_DESTINATION);
+    this.send(s, payload);
+  }
+
+  private forward(s: Session, dstIp: number, dstPort: number, payload: Uint8Array, now: number): void {
+    if (this.checkDestination(s, dstIp, dstPort, now)) this.send(s, payload);
+  }
+
+  private send(s: Session, payload: Uint8Array): void {
+    s.upstream.send(payload, s.dstPort, s.dstHost);
+    this.stats.serverOutPackets++;
+    this.stats.serverOutBytes += payload.length;
+  }
+
+  /** Makes (dstIp, dstPort) the session's destination if policy and the reflection cap allow it. */
+  private checkDestination(s: Session, dstIp: number, dstPort: number, now: number): boolean {
+    if (dstIp === s.dstIp && dstPort === s.dstPort) return true;
+    if (!this.policy.allows(dstIp, dstPort)) {
+      this.drop(DropReason.DESTINATION_REFUSED);
+      return false;
+    }
+    const key = dstIp * 65536 + dstPort;
+    const window = s.windowDests;
+    if (now - s.windowStart >= this.windowMs) {
+      window.length = 0;
+      s.windowStart = now;
+      if (s.dstIp >= 0) window.push(s.dstIp * 65536 + s.dstPort);
+    }
+    if (!window.includes(key)) {
+      if (window.length >= this.maxDestinations) {
+        this.drop(DropReason.REFLECTION);
+        return false;
+      }
+      window.push(key);
+    }
+    if (!s.peers.includes(key)) {
+      if (s.peers.length >= MAX_KNOWN_PEERS) s.peers.shift();
+      s.peers.push(key);
+    }
+    s.dstIp = dstIp;
+    s.dstPort = dstPort;
+    s.dstHost = formatIpv4(dstIp);
+    return true;
+  }
+
+  private takeTokens(s: Session, bytes: number, now: number): boolean {
+    const elapsed = now - s.refillAt;
+    if (elapsed > 0) {
+      s.refillAt = now;
+      s.pktTokens = Math.min(this.pps, s.pktTokens + (elapsed * this.pps) / 1000);
+      s.byteTokens = Math.min(this.bps, s.byteTokens + (elapsed * this.bps) / 1000);
+    }
+    if (s.pktTokens < 1 || s.byteTokens < bytes) return false;
+    s.pktTokens -= 1;
+    s.byteTokens -= bytes;
+    return true;
+  }
+
+  private createSession(
+    key: string,
+    rinfo: RemoteInfo,
+    version: 1 | 2,
+    msg: Buffer,
+    token: number,
+    now: number,
+  ): Session | undefined {
+    const ip = rinfo.address;
+    if (this.requireAuth && (this.authority === undefined || !this.authority.authorize(ip, token))) {
+      this.drop(DropReason.UNAUTHENTICATED);
+      return undefined;
+    }
+    if (this.sessions.size >= this.maxSessions) {
+      this.drop(DropReason.SESSION_LIMIT);
+      return undefined;
+    }
+    const onIp = this.perIp.get(ip) ?? 0;
+    if (onIp >= this.maxPerIp) {
+      this.drop(DropReason.IP_SESSION_LIMIT);
+      return undefined;
+    }
+    let k = this.defaultK;
+    if (version === 2) {
+      const announced = msg[Offset.FEC_K]!;
+      if (announced >= FEC_MIN_K) k = announced;
+    }
+    const s = new Session(key, ip, rinfo.port, parseIpv4(ip) ?? 0, version, k, token, now, this.pps, this.bps);
+    const upstream = createSocket({ type: 'udp4' });
+    upstream.on('message', (m: Buffer, r: RemoteInfo) => this.onUpstreamMessage(s, m, r));
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      this.drop(DropReason.ERROR);
+      this.logError('upstream socket error', err);
+      if (err.syscall === 'bind') this.removeSession(s);
+    });
+    // Sends issued before the bind completes are queued by dgram, so no packet waits on this.
+    upstream.bind({ address: this.upstreamHost, port: 0 });
+    s.upstream = upstream;
+    this.sessions.set(key, s);
+    this.perIp.set(ip, onIp + 1);
+    this.stats.sessionsCreated++;
+    return s;
+  }
+
+  private removeSession(s: Session): void {
+    if (s.closed) return;
+    s.closed = true;
+    this.sessions.delete(s.key);
+    const onIp = (this.perIp.get(s.ip) ?? 1) - 1;
+    if (onIp <= 0) this.perIp.delete(s.ip);
+    else this.perIp.set(s.ip, onIp);
+    if (s.flushTimer) clearTimeout(s.flushTimer);
+    if (s.decoder) {
+      s.decoder.expire(Number.POSITIVE_INFINITY);
+      this.stats.fecUnrecoverableRetired += s.decoder.stats().unrecoverable;
+    }
+    try {
+      s.upstream.close();
+    } catch {
+      // Already closed after a bind error.
+    }
+    if (this.requireAuth && this.authority) this.authority.sessionEnded(s.ip, s.token);
+  }
+
+  private readonly onUpstreamMessage = (s: Session, msg: Buffer, rinfo: RemoteInfo): void => {
+    const now = performance.now();
+    try {
+      this.handleUpstream(s, msg, rinfo, now);
+    } catch (err) {
+      this.drop(DropReason.ERROR);
+      this.logError('error handling a game server packet', err);
+    }
+    if ((++this.sampleTick & SAMPLE_MASK) === 0) this.onSample((performance.now() - now) / 1000);
+  };
+
+  private handleUpstream(s: Session, msg: Buffer, rinfo: RemoteInfo, now: number): void {
+    const len = msg.length;
+    this.stats.serverInPackets++;
+    this.stats.serverInBytes += len;
+    if (s.closed || this.stopping) return this.drop(DropReason.SHUTTING_DOWN);
+    if (rinfo.port !== s.peerPort || rinfo.address !== s.peerAddr) {
+      const ip = parseIpv4(rinfo.address);
+      if (ip === null || !s.peers.includes(ip * 65536 + rinfo.port)) return this.drop(DropReason.UNSOLICITED);
+      s.peerAddr = rinfo.address;
+      s.peerPort = rinfo.port;
+      s.peerIp = ip;
+    }
+    s.lastActivity = now;
+    if (s.version === 1) {
+      const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
+      if (!this.admitReply(s, HEADER_V1_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
+      stampHeader(hdr, 1, 0, 0, this.nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+      this.sendToClient(s, hdr, msg);
+      return;
+    }
+    if (len > FEC_MAX_PAYLOAD) return this.drop(DropReason.OVERSIZE);
+    if (!this.admitReply(s, HEADER_V2_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
+    const enc = (s.encoder ??= new FecEncoder(s.k));
+    const blockId = enc.blockId;
+    const index = enc.add(msg);
+    const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
+    stampHeader(hdr, 2, 0, 0, this.nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+    stampFec(hdr, blockId, index, s.k);
+    this.sendToClient(s, hdr, msg);
+    if (enc.full) this.sendParity(s, now);
+    else if (index === 0) this.armFlush(s);
+  }
+
+  /** A partial block's parity goes out flush_ms after the block's first packet: a quiet game never waits. */
+  private armFlush(s: Session): void {
+    if (s.flushTimer === null) {
+      s.flushTimer = setTimeout(() => {
+        if (!s.closed && s.encoder !== null && s.encoder.pending > 0) this.sendParity(s, performance.now());
+      }, this.flushMs);
+      s.flushTimer.unref();
+    } else {
+      s.flushTimer.refresh();
+    }
+  }
+
+  private sendParity(s: Session, now: number): void {
+    const parity = s.encoder!.flush();
+    if (parity === null) return;
+    const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
+    stampHeader(hdr, 2, 0, 0, this.nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+    stampFec(hdr, parity.blockId, parity.k, parity.k);
+    this.stats.fecParitySent++;
+    this.sendToClient(s, hdr, parity.payload);
+  }
+
+  /** Anti-amplification: before the server has answered, the client gets no more bytes than it sent. */
+  private admitReply(s: Session, bytes: number): boolean {
+    if (s.answered) return true;
+    if (s.bytesOut + bytes > s.bytesIn) return false;
+    s.answered = true;
+    return true;
+  }
+
+  private nextSeq(s: Session): number {
+    const seq = s.replySeq;
+    s.replySeq = (seq + 1) & 0xffff;
+    return seq;
+  }
+
+  private sendToClient(s: Session, hdr: Buffer, payload: Uint8Array): void {
+    const bytes = hdr.length + payload.length;
+    s.bytesOut += bytes;
+    this.socket.send([hdr, payload], s.port, s.ip);
+    this.countOut(bytes);
+  }
+
+  /**
+   * Answers KEEPALIVE / HANDSHAKE / FIN: v1, the same flag, the same sequence, the token echoed, the relay's
+   * own timestamp, no payload. 20 bytes for a packet of at least 20, so it can never amplify.
+   */
+  private answerControl(
+    msg: Buffer,
+    flag: number,
+    token: number,
+    rinfo: RemoteInfo,
+    now: number,
+    srcIp: number,
+    dstIp: number,
+    srcPort: number,
+    s?: Session,
+  ): void {
+    const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
+    const seq = readU16(msg, Offset.SEQUENCE);
+    const dstPort = dstIp === 0 ? 0 : rinfo.port;
+    stampHeader(hdr, 1, flag, token, seq, timestampUs(now), srcIp, dstIp, srcPort, dstPort);
+    if (s !== undefined) s.bytesOut += HEADER_V1_LEN;
+    this.socket.send(hdr, rinfo.port, rinfo.address);
+    this.countOut(HEADER_V1_LEN);
+  }
+
+  private countOut(bytes: number): void {
+    this.stats.clientOutPackets++;
+    this.stats.clientOutBytes += bytes;
+  }
+
+  private drop(reason: number): void {
+    this.stats.drops[reason]!++;
+  }
+
+  private sweep(now: number): void {
+    for (const s of this.sessions.values()) {
+      if (now - s.lastActivity >= this.timeoutMs) {
+        this.stats.sessionsTimedOut++;
+        this.removeSession(s);
+      }
+    }
+  }
+
+  /** Logs at most one error per second: a flood of bad sends must not become a flood of log lines. */
+  private logError(message: string, err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 1000) return;
+    this.lastErrorLog = now;
+    this.logger.warn({ err }, message);
+  }
+}

@@ -1,0 +1,144 @@
+import type { Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+
+import { parseIpv4 } from '@lightspeed/shared';
+import { pino, type Logger } from 'pino';
+
+import { DataPlane } from './data-plane.js';
+import { RelayStats } from './relay-stats.js';
+import type { SessionAuthority } from '../auth/session-authority.js';
+import { parseBindAddress, parseIpv4BindAddress, type BindAddress } from '../config/bind-address.js';
+import { ConfigError, resolveConfig, type RelayConfig } from '../config/config.js';
+import { createHealthServer } from '../ops/health-server.js';
+import { createRelayMetrics } from '../ops/relay-metrics.js';
+import { DestinationPolicy } from '../security/destination-policy.js';
+import { VERSION } from '../version.js';
+
+/** A running relay. */
+export interface Relay {
+  /** Actual bound UDP port (binds may use port 0). */
+  readonly dataPort: number;
+  /** Actual bound HTTP port. */
+  readonly healthPort: number;
+  readonly config: RelayConfig;
+  sessionCount(): number;
+  /** Stops intake, sends FIN to active clients, closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface StartRelayOptions {
+  /** Required for any data to flow when security.require_auth = true. */
+  authority?: SessionAuthority;
+  logger?: Logger;
+}
+
+function bindOf(path: string, text: string, ipv4: boolean): BindAddress {
+  const parsed = ipv4 ? parseIpv4BindAddress(text) : parseBindAddress(text);
+  if (typeof parsed === 'string') throw new ConfigError(path, parsed);
+  return parsed;
+}
+
+/** The host's own IPv4 addresses: the relay refuses to relay to itself unless allow-listed. */
+function ownAddresses(bindHost: string): number[] {
+  const out: number[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      const ip = a.family === 'IPv4' ? parseIpv4(a.address) : null;
+      if (ip !== null) out.push(ip);
+    }
+  }
+  const bound = parseIpv4(bindHost);
+  if (bound !== null && bound !== 0) out.push(bound);
+  return out;
+}
+
+function listen(server: Server, bind: BindAddress): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(bind.port, bind.host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : bind.port);
+    });
+  });
+}
+
+/** Starts the data plane and the health server; if either cannot start, neither is left running. */
+export async function startRelay(config: RelayConfig, options: StartRelayOptions = {}): Promise<Relay> {
+  config = resolveConfig(config); // a hand-built config gets the same validation as a file
+  const dataBind = bindOf('server.data_bind', config.server.data_bind, true);
+  const healthBind = bindOf('server.health_bind', config.server.health_bind, false);
+  const logger = options.logger ?? pino({ level: config.log.level, base: { node_id: config.server.node_id } });
+  const stats = new RelayStats();
+  const policy = new DestinationPolicy(config.security.allow_destinations, ownAddresses(dataBind.host));
+
+  let plane: DataPlane | null = null;
+  const metrics = createRelayMetrics(
+    {
+      stats,
+      sessionCount: () => plane?.sessions.size ?? 0,
+      liveFecUnrecoverable: () => plane?.liveFecUnrecoverable() ?? 0,
+    },
+    { node_id: config.server.node_id, region: config.server.region },
+  );
+  const processing = metrics.processing;
+  plane = new DataPlane({
+    config,
+    stats,
+    policy,
+    logger,
+    authority: options.authority,
+    upstreamHost: dataBind.host,
+    onSample: (seconds) => processing.observe(seconds),
+  });
+  const dataPlane = plane;
+  const startedAt = Date.now();
+  const health = createHealthServer({
+    info: {
+      node_id: config.server.node_id,
+      region: config.server.region,
+      version: VERSION,
+      startedAt,
+      sessions: () => dataPlane.sessions.size,
+    },
+    registry: metrics.registry,
+    stats,
+    logger,
+  });
+
+  let dataPort: number;
+  let healthPort: number;
+  try {
+    dataPort = await dataPlane.start(dataBind.host, dataBind.port);
+    healthPort = await listen(health, healthBind);
+  } catch (err) {
+    await dataPlane.stop().catch(() => undefined);
+    health.close();
+    throw err;
+  }
+  if (config.security.require_auth && options.authority === undefined) {
+    logger.warn('security.require_auth = true and no session authority: no data will be relayed');
+  }
+  logger.info(
+    { data_port: dataPort, health_port: healthPort, version: VERSION, require_auth: config.security.require_auth },
+    'relay started',
+  );
+
+  let stopped: Promise<void> | null = null;
+  return {
+    dataPort,
+    healthPort,
+    config,
+    sessionCount: () => dataPlane.sessions.size,
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        const sessions = dataPlane.sessions.size;
+        await dataPlane.stop();
+        health.closeAllConnections();
+        await new Promise<void>((resolve) => health.close(() => resolve()));
+        logger.info({ sessions_finished: sessions }, 'relay stopped');
+      })();
+      return stopped;
+    },
+  };
+}

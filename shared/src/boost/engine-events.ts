@@ -1,0 +1,82 @@
+/**
+ * The engine's public vocabulary, shared by the engine (electron/src/engine), the CLI, the IPC bridge and
+ * the renderer. Pure types and pure helpers only: the renderer imports this file.
+ */
+import type { BoostState, BoostStats, RelayRef } from './boost-state.js';
+
+/** A relay's data plane, as configured. `id` defaults to `host:port`. */
+export interface RelayEndpoint {
+  host: string;
+  port: number;
+  id?: string;
+  region?: string;
+}
+
+/** One redirect: games send to `127.0.0.1:localPort`, the engine carries it to `server` (`host:port`). */
+export interface RouteSpec {
+  server: string;
+  /** 0 or absent: pick a free port (read it back with `getRoutes()`). */
+  localPort?: number;
+}
+
+/** What `BoostEngine.start` needs. */
+export interface BoostRequest {
+  routes: RouteSpec[];
+  /** Candidate relays; the selector ranks them and the engine fails over down the ranking. */
+  relays: RelayEndpoint[];
+  /** 0: header v1, no FEC. 2..16: header v2 with one XOR parity per K data packets (time-bounded). */
+  fecK: number;
+  /** Session token from the control plane (0..255), carried in every data packet header. Default 0. */
+  token?: number;
+  /** Game id on the wire (see `GameId`), for the control plane. */
+  gameId?: number;
+}
+
+/** A route as it runs: the local port the game talks to and the server behind it. */
+export interface EngineRoute {
+  localPort: number;
+  server: string;
+}
+
+/** Result of probing one relay with keepalives. */
+export interface RelayProbe {
+  relay: RelayRef;
+  sent: number;
+  received: number;
+  /** Fraction of probes unanswered, 0..1. */
+  loss: number;
+  /** Median RTT in ms, null when nothing came back. */
+  rttMedianMs: number | null;
+  rttMinMs: number | null;
+  /** Ranking score, lower is better (median RTT plus a loss penalty); Infinity when unreachable. */
+  score: number;
+  reachable: boolean;
+}
+
+/** Everything the engine tells its subscribers, in order. */
+export type EngineEvent =
+  | { type: 'state'; state: BoostState }
+  | { type: 'stats'; stats: BoostStats }
+  | { type: 'failover'; from: RelayRef; to: RelayRef | null; reason: string }
+  | { type: 'relays'; relays: RelayProbe[] };
+
+/** `host:port` → RelayRef id/address, the same way the engine names relays. */
+export function relayRef(relay: RelayEndpoint): RelayRef {
+  const address = `${relay.host}:${relay.port}`;
+  return relay.region === undefined
+    ? { id: relay.id ?? address, address }
+    : { id: relay.id ?? address, address, region: relay.region };
+}
+
+/** Parses `host:port` (IPv4 literal or name; port 1..65535, or 0 when `allowZero`). Returns null when malformed. */
+export function parseHostPort(text: string, allowZero = false): { host: string; port: number } | null {
+  const at = text.lastIndexOf(':');
+  if (at <= 0) return null;
+  const host = text.slice(0, at);
+  const portText = text.slice(at + 1);
+  if (!/^[0-9]{1,5}$/.test(portText)) return null;
+  const port = Number(portText);
+  if (port > 65535 || (port === 0 && !allowZero)) return null;
+  if (!/^[A-Za-z0-9.-]+$/.test(host)) return null;
+  return { host, port };
+}

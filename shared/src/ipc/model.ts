@@ -1,0 +1,205 @@
+/**
+ * What the UI sees: settings, games, relays, the boost session, and the snapshot it starts from. Inbound
+ * shapes (settings, boost requests, manual servers) have zod schemas, shared by every transport.
+ */
+import { z } from 'zod';
+
+import type { BoostState, BoostStats, RelayRef } from '../boost/boost-state.js';
+import type { EngineRoute } from '../boost/engine-events.js';
+import { parseHostPort } from '../boost/engine-events.js';
+
+/** Host names and IPv4 literals only: no schemes, paths or spaces. */
+const hostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.-]+$/, 'a host name or IPv4 address');
+
+/** `host:port`, port 1..65535. */
+export const hostPortSchema = z
+  .string()
+  .max(260)
+  .refine((text) => parseHostPort(text) !== null, { message: 'expected host:port (port 1..65535)' });
+
+const labelSchema = z.string().trim().min(1).max(64);
+
+export const relayEndpointSchema = z.strictObject({
+  host: hostSchema,
+  port: z.number().int().min(1).max(65535),
+  id: labelSchema.optional(),
+  region: labelSchema.optional(),
+});
+
+/** Forward error correction strength, as the user picks it. */
+export const FEC_LEVELS = ['off', 'light', 'balanced', 'strong'] as const;
+export type FecLevel = (typeof FEC_LEVELS)[number];
+
+const FEC_K: Record<FecLevel, number> = { off: 0, light: 8, balanced: 4, strong: 2 };
+
+/** Data packets per parity packet for a level (0: no FEC). Smaller K recovers more, costs more bandwidth. */
+export function fecKForLevel(level: FecLevel): number {
+  return FEC_K[level];
+}
+
+export const BOOST_MODES = ['redirect', 'capture'] as const;
+export type BoostMode = (typeof BOOST_MODES)[number];
+
+export const settingsSchema = z.strictObject({
+  /** redirect: the game talks to 127.0.0.1; capture: packets are intercepted (needs privileges). */
+  mode: z.enum(BOOST_MODES),
+  fecLevel: z.enum(FEC_LEVELS),
+  keepaliveIntervalMs: z.number().int().min(100).max(10_000),
+  /** Where relays come from: the list below, or a registry URL. */
+  relaySource: z.enum(['list', 'registry']),
+  relays: z.array(relayEndpointSchema).max(64),
+  registryUrl: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL')
+    .nullable(),
+  firstRunComplete: z.boolean(),
+  startAtLogin: z.boolean(),
+  closeToTray: z.boolean(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** A partial update: every key optional, unknown keys rejected. */
+export const settingsPatchSchema = settingsSchema.partial();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  mode: 'redirect',
+  fecLevel: 'balanced',
+  keepaliveIntervalMs: 1000,
+  relaySource: 'list',
+  relays: [],
+  registryUrl: null,
+  firstRunComplete: false,
+  startAtLogin: false,
+  closeToTray: true,
+};
+
+/** What to boost: a known game (by id), or a bare game server. */
+export const boostTargetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('game'), gameId: labelSchema, server: hostPortSchema.optional() }),
+  z.strictObject({ kind: z.literal('server'), server: hostPortSchema, name: labelSchema.optional() }),
+]);
+export type BoostTarget = z.infer<typeof boostTargetSchema>;
+
+/** Which relay: the best one (auto) or the one the user pinned. */
+export const relayChoiceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('auto') }),
+  z.strictObject({ kind: z.literal('pin'), relayId: labelSchema }),
+]);
+export type RelayChoice = z.infer<typeof relayChoiceSchema>;
+
+export const boostStartSchema = z.strictObject({
+  target: boostTargetSchema,
+  /** Absent: use the current pin (or auto). */
+  relay: relayChoiceSchema.optional(),
+});
+export type BoostStartRequest = z.infer<typeof boostStartSchema>;
+
+export const relayPinSchema = z.strictObject({ relayId: labelSchema.nullable() });
+export type RelayPinRequest = z.infer<typeof relayPinSchema>;
+
+/** A game server added by hand for redirect mode, to an existing game or as a new entry. */
+export const addServerSchema = z.strictObject({
+  gameId: labelSchema.optional(),
+  name: labelSchema.optional(),
+  server: hostPortSchema,
+});
+export type AddServerRequest = z.infer<typeof addServerSchema>;
+
+export const removeServerSchema = z.strictObject({ gameId: labelSchema, server: hostPortSchema });
+export type RemoveServerRequest = z.infer<typeof removeServerSchema>;
+
+/** For channels without an argument. */
+export const noArgSchema = z.undefined();
+
+/** A game as the Library shows it. */
+export interface GameView {
+  id: string;
+  name: string;
+  /** detected: found installed or running; manual: added by hand; demo: the dashboard's demo game. */
+  source: 'detected' | 'manual' | 'demo';
+  installed: boolean;
+  running: boolean;
+  /** Known game servers (`host:port`) for redirect mode; empty: the user must add one before boosting. */
+  servers: string[];
+  /** Short text for the tile, e.g. the platform or launcher. */
+  detail?: string;
+}
+
+export interface GamesView {
+  games: GameView[];
+  /** When detection last ran, ms since the epoch (null: never). */
+  scannedAtMs: number | null;
+  /** Detection sources that could not run here (e.g. another OS's launcher). */
+  skipped: string[];
+}
+
+/** An entry of the game catalog (games the app knows how to boost). */
+export interface CatalogEntryView {
+  id: string;
+  name: string;
+}
+
+/** A relay with its last probe, JSON-safe (no Infinity). */
+export interface RelayView {
+  relay: RelayRef;
+  rttMs: number | null;
+  rttMinMs: number | null;
+  /** 0..1, null before the first probe. */
+  loss: number | null;
+  reachable: boolean | null;
+  probedAtMs: number | null;
+}
+
+export interface RelaysView {
+  relays: RelayView[];
+  /** Pinned relay id; null: auto. */
+  pinned: string | null;
+  probing: boolean;
+}
+
+/** The running boost session, if any. */
+export interface SessionInfo {
+  gameId: string | null;
+  name: string;
+  server: string;
+  /** Where the game must send (redirect mode). */
+  routes: EngineRoute[];
+  relayChoice: RelayChoice;
+  startedAtMs: number;
+}
+
+export interface BoostStatus {
+  state: BoostState;
+  session: SessionInfo | null;
+}
+
+export interface BoostStartResult {
+  routes: EngineRoute[];
+}
+
+/** Who serves the UI. */
+export interface AppInfo {
+  version: string;
+  shell: 'electron' | 'dashboard';
+  /** The dashboard's demo: a local relay, echo game server and lossy link. */
+  demo: boolean;
+}
+
+/** Everything the UI starts from (`state.get`); notifications keep it current. */
+export interface AppSnapshot {
+  app: AppInfo;
+  boost: BoostStatus;
+  stats: BoostStats | null;
+  /** Recent per-second stats, oldest first, so a reloaded UI shows history. */
+  statsHistory: BoostStats[];
+  relays: RelaysView;
+  settings: Settings;
+  games: GamesView;
+  catalog: CatalogEntryView[];
+}
