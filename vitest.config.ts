@@ -9,6 +9,7 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const alias = [
   { find: /^@lightspeed\/shared$/, replacement: here('./shared/src/index.ts') },
   { find: /^@lightspeed\/shared\/node$/, replacement: here('./shared/src/node/index.ts') },
+  { find: /^@lightspeed\/games\/catalog$/, replacement: here('./games/src/catalog/index.ts') },
   { find: /^@lightspeed\/games$/, replacement: here('./games/src/index.ts') },
   { find: /^@lightspeed\/proxy-server$/, replacement: here('./proxy-server/src/index.ts') },
   { find: /^@lightspeed\/electron\/engine$/, replacement: here('./electron/src/engine/index.ts') },
@@ -26,6 +27,10 @@ export default defineConfig({
       project('games', ['games/src/**/*.test.ts']),
       project('proxy-server', ['proxy-server/src/**/*.test.ts']),
       project('electron', ['electron/src/**/*.test.ts']),
+      // Component tests: the views in a DOM, driven by the fake backend through the real contract.
+      project('renderer', ['renderer/src/**/*.test.{ts,tsx}'], { environment: 'happy-dom' }),
+      // Real Chromium (Debian's `chromium`) against a real `lightspeed dashboard --demo` child process.
+      project('e2e', ['electron/src/**/*.e2e.ts'], { testTimeout: 120_000, hookTimeout: 60_000, fileParallelism: false }),
     ],
   },
 });

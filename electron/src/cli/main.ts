@@ -4,18 +4,42 @@
  */
 import { UsageError, type Command } from './command.js';
 
-const commands: Record<string, () => Promise<Command>> = {
-  boost: async () => (await import('./commands/boost.js')).default,
-  probe: async () => (await import('./commands/probe.js')).default,
-  demo: async () => (await import('./commands/demo.js')).default,
-  'lossy-link': async () => (await import('./commands/lossy-link.js')).default,
-  games: async () => (await import('./commands/games.js')).default,
-  dashboard: async () => (await import('./commands/dashboard.js')).default,
+interface Entry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+// Summaries live here so that `lightspeed --help` loads no command module.
+const commands: Record<string, Entry> = {
+  boost: {
+    summary: "Carry a game's UDP traffic through a relay",
+    load: async () => (await import('./commands/boost.js')).default,
+  },
+  probe: {
+    summary: 'Measure and rank relays',
+    load: async () => (await import('./commands/probe.js')).default,
+  },
+  demo: {
+    summary: 'Local relay, lossy link and simulated game: watch FEC work',
+    load: async () => (await import('./commands/demo.js')).default,
+  },
+  'lossy-link': {
+    summary: 'A UDP forwarder that drops, delays, reorders and duplicates',
+    load: async () => (await import('./commands/lossy-link.js')).default,
+  },
+  games: {
+    summary: 'List installed and running games',
+    load: async () => (await import('./commands/games.js')).default,
+  },
+  dashboard: {
+    summary: 'Serve the app UI to a browser on 127.0.0.1',
+    load: async () => (await import('./commands/dashboard.js')).default,
+  },
 };
 
-async function topHelp(): Promise<string> {
+function topHelp(): string {
   const lines = ['Usage: lightspeed <command> [options]', '', 'Commands:'];
-  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+  for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)} ${entry.summary}`);
   lines.push('', "Run 'lightspeed <command> --help' for a command's options.");
   return lines.join('\n');
 }
@@ -23,15 +47,15 @@ async function topHelp(): Promise<string> {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(await topHelp());
+    console.log(topHelp());
     return name === undefined ? 2 : 0;
   }
-  const load = commands[name];
-  if (!load) {
-    console.error(`lightspeed: unknown command '${name}'\n\n${await topHelp()}`);
+  const entry = commands[name];
+  if (!entry) {
+    console.error(`lightspeed: unknown command '${name}'\n\n${topHelp()}`);
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;

@@ -194,15 +194,30 @@ export const catalogData: GameEntry[] = [
     store: {},
     redirect: { possible: false },
     knownInstalls: [
-      { os: 'windows', path: '%LOCALAPPDATA%\\Roblox', contains: 'Versions/*/RobloxPlayerBeta.exe', source: 'roblox' },
+      {
+        os: 'windows',
+        path: '%LOCALAPPDATA%\\Roblox',
+        contains: 'Versions/*/RobloxPlayerBeta.exe',
+        source: 'roblox',
+      },
       {
         os: 'windows',
         path: '%ProgramFiles(x86)%\\Roblox',
         contains: 'Versions/*/RobloxPlayerBeta.exe',
         source: 'roblox',
       },
-      { os: 'macos', path: '/Applications/Roblox.app', contains: 'Contents/MacOS/RobloxPlayer', source: 'roblox' },
-      { os: 'macos', path: '~/Applications/Roblox.app', contains: 'Contents/MacOS/RobloxPlayer', source: 'roblox' },
+      {
+        os: 'macos',
+        path: '/Applications/Roblox.app',
+        contains: 'Contents/MacOS/RobloxPlayer',
+        source: 'roblox',
+      },
+      {
+        os: 'macos',
+        path: '~/Applications/Roblox.app',
+        contains: 'Contents/MacOS/RobloxPlayer',
+        source: 'roblox',
+      },
     ],
     icon: 'games/roblox.svg',
   },

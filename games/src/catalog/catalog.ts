@@ -21,6 +21,9 @@ export function findGame(id: string, games: readonly GameEntry[] = catalog): Gam
 }
 
 /** Looks a game up by its wire game id (GameId in @lightspeed/shared). */
-export function findGameByWireId(wireGameId: number, games: readonly GameEntry[] = catalog): GameEntry | undefined {
+export function findGameByWireId(
+  wireGameId: number,
+  games: readonly GameEntry[] = catalog,
+): GameEntry | undefined {
   return games.find((g) => g.wireGameId === wireGameId);
 }

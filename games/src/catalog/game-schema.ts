@@ -119,7 +119,11 @@ export const CatalogSchema = z.array(GameEntrySchema).superRefine((games, ctx) =
     }
     if (g.wireGameId !== null) {
       if (wire.has(g.wireGameId)) {
-        ctx.addIssue({ code: 'custom', path: [i, 'wireGameId'], message: `duplicate wire id ${g.wireGameId}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'wireGameId'],
+          message: `duplicate wire id ${g.wireGameId}`,
+        });
       }
       wire.add(g.wireGameId);
     }

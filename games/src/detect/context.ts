@@ -119,11 +119,18 @@ export function expandTemplate(ctx: Context, template: string): string | undefin
   const env = /^%([^%]+)%(.*)$/.exec(template);
   if (env) {
     const name = env[1]!;
-    const known: readonly string[] = ['LOCALAPPDATA', 'APPDATA', 'PROGRAMDATA', 'ProgramFiles(x86)', 'ProgramFiles'];
+    const known: readonly string[] = [
+      'LOCALAPPDATA',
+      'APPDATA',
+      'PROGRAMDATA',
+      'ProgramFiles(x86)',
+      'ProgramFiles',
+    ];
     const match = known.find((k) => k.toLowerCase() === name.toLowerCase());
     const base = match !== undefined ? ctx.winDir(match as WinDir) : ctx.envPath(name);
     return base === undefined ? undefined : path.join(base, ...parts(env[2] ?? ''));
   }
-  if (template.startsWith('~/')) return ctx.home === undefined ? undefined : path.join(ctx.home, ...parts(template.slice(2)));
+  if (template.startsWith('~/'))
+    return ctx.home === undefined ? undefined : path.join(ctx.home, ...parts(template.slice(2)));
   return ctx.toHost(template);
 }

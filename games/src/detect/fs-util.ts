@@ -11,11 +11,13 @@ export async function readTextFile(path: string): Promise<ReadResult> {
   try {
     const info = await stat(path);
     if (!info.isFile()) return { ok: false, missing: false, reason: 'not a regular file' };
-    if (info.size > MAX_FILE_BYTES) return { ok: false, missing: false, reason: `file too large (${info.size} bytes)` };
+    if (info.size > MAX_FILE_BYTES)
+      return { ok: false, missing: false, reason: `file too large (${info.size} bytes)` };
     return { ok: true, text: await readFile(path, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, missing: true, reason: 'file not found' };
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return { ok: false, missing: true, reason: 'file not found' };
     return { ok: false, missing: false, reason: `cannot read: ${code ?? String(err)}` };
   }
 }

@@ -31,9 +31,10 @@ export async function steamRootCandidates(ctx: Context): Promise<string[]> {
     if (dataHome !== undefined) out.push(path.join(dataHome, 'Steam'));
     if (home !== undefined) {
       out.push(
+        // ~/.steam/steam and ~/.steam/root are usually symlinks to this one (de-duplicated below).
+        path.join(home, '.local', 'share', 'Steam'),
         path.join(home, '.steam', 'steam'),
         path.join(home, '.steam', 'root'),
-        path.join(home, '.local', 'share', 'Steam'),
         // Flatpak (com.valvesoftware.Steam) and Snap keep Steam inside the sandbox's home.
         path.join(home, '.var', 'app', 'com.valvesoftware.Steam', '.local', 'share', 'Steam'),
         path.join(home, '.var', 'app', 'com.valvesoftware.Steam', 'data', 'Steam'),
@@ -99,7 +100,11 @@ export async function detectSteam(ctx: Context): Promise<InstalledGame[]> {
     for (const listed of await readLibraryFolders(ctx, root)) {
       const host = ctx.toHost(listed);
       if (!(await isDirectory(path.join(host, 'steamapps')))) {
-        ctx.skipped.push({ source: 'steam', path: host, reason: 'library folder listed in libraryfolders.vdf is missing' });
+        ctx.skipped.push({
+          source: 'steam',
+          path: host,
+          reason: 'library folder listed in libraryfolders.vdf is missing',
+        });
         continue;
       }
       await addLibrary(host);
@@ -112,7 +117,8 @@ export async function detectSteam(ctx: Context): Promise<InstalledGame[]> {
       const manifest = path.join(library, 'steamapps', `appmanifest_${game.store.steamAppId}.acf`);
       const read = await readTextFile(manifest);
       if (!read.ok) {
-        if (!read.missing) ctx.skipped.push({ source: 'steam', path: manifest, reason: read.reason, gameId: game.id });
+        if (!read.missing)
+          ctx.skipped.push({ source: 'steam', path: manifest, reason: read.reason, gameId: game.id });
         continue;
       }
       const parsed = parseVdf(read.text);
@@ -129,7 +135,12 @@ export async function detectSteam(ctx: Context): Promise<InstalledGame[]> {
       const state = vdfObject(parsed.value, 'AppState');
       const installdir = state && vdfString(state, 'installdir');
       if (!installdir) {
-        ctx.skipped.push({ source: 'steam', path: manifest, reason: 'app manifest has no AppState.installdir', gameId: game.id });
+        ctx.skipped.push({
+          source: 'steam',
+          path: manifest,
+          reason: 'app manifest has no AppState.installdir',
+          gameId: game.id,
+        });
         continue;
       }
       const appid = state && vdfString(state, 'appid');
@@ -160,7 +171,10 @@ export async function detectSteam(ctx: Context): Promise<InstalledGame[]> {
 
 async function readLibraryFolders(ctx: Context, root: string): Promise<string[]> {
   // steamapps/ is current; config/ held the file in older clients.
-  for (const rel of [['steamapps', 'libraryfolders.vdf'], ['config', 'libraryfolders.vdf']]) {
+  for (const rel of [
+    ['steamapps', 'libraryfolders.vdf'],
+    ['config', 'libraryfolders.vdf'],
+  ]) {
     const file = path.join(root, ...rel);
     const read = await readTextFile(file);
     if (!read.ok) {
@@ -170,7 +184,11 @@ async function readLibraryFolders(ctx: Context, root: string): Promise<string[]>
     const parsed = parseVdf(read.text);
     if (!parsed.ok) {
       const { message, line, column } = parsed.error;
-      ctx.skipped.push({ source: 'steam', path: file, reason: `malformed VDF: ${message} at ${line}:${column}` });
+      ctx.skipped.push({
+        source: 'steam',
+        path: file,
+        reason: `malformed VDF: ${message} at ${line}:${column}`,
+      });
       return [];
     }
     if (!vdfObject(parsed.value, 'libraryfolders')) {

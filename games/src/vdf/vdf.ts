@@ -31,7 +31,9 @@ export const VDF_MAX_DEPTH = 64;
 
 type Token =
   | { kind: 'string'; text: string; line: number; column: number }
-  | { kind: 'open' | 'close' | 'conditional'; line: number; column: number }
+  | { kind: 'open'; line: number; column: number }
+  | { kind: 'close'; line: number; column: number }
+  | { kind: 'conditional'; line: number; column: number }
   | { kind: 'error'; message: string; line: number; column: number };
 
 function newObject(): VdfObject {
@@ -133,10 +135,10 @@ export function parseVdf(text: string): VdfResult {
   });
 
   for (;;) {
-    let tok = lexer.next();
-    while (tok?.kind === 'conditional') tok = lexer.next();
+    const tok = significant(lexer);
     if (tok === null) {
-      if (stack.length > 1) return fail(`unexpected end of input: ${stack.length - 1} unclosed '{'`, endOf(text));
+      if (stack.length > 1)
+        return fail(`unexpected end of input: ${stack.length - 1} unclosed '{'`, endOf(text));
       return { ok: true, value: root };
     }
     if (tok.kind === 'error') return fail(tok.message, tok);
@@ -148,8 +150,7 @@ export function parseVdf(text: string): VdfResult {
     }
     if (tok.kind === 'open') return fail("expected a key, found '{'", tok);
     const key = tok.text;
-    let val = lexer.next();
-    while (val?.kind === 'conditional') val = lexer.next();
+    const val = significant(lexer);
     if (val === null) return fail(`key '${short(key)}' has no value`, endOf(text));
     if (val.kind === 'error') return fail(val.message, val);
     if (val.kind === 'close') return fail(`key '${short(key)}' has no value`, val);
@@ -162,6 +163,16 @@ export function parseVdf(text: string): VdfResult {
     const child = typeof existing === 'object' ? existing : newObject();
     current[key] = child;
     stack.push(child);
+  }
+}
+
+type Significant = Exclude<Token, { kind: 'conditional' }>;
+
+/** Next token that is not a platform conditional such as [$WIN32] (those are ignored). */
+function significant(lexer: Lexer): Significant | null {
+  for (;;) {
+    const tok = lexer.next();
+    if (tok === null || tok.kind !== 'conditional') return tok;
   }
 }
 

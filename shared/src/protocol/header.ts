@@ -152,7 +152,22 @@ export function decodeHeader(buf: Uint8Array, offset = 0, length = buf.length - 
   }
   const b0 = buf[offset + Offset.VERSION_FLAGS]!;
   const version = b0 >>> 4;
-  const common: HeaderFields = {
+  if (version === 1) {
+    return { ok: true, header: readFields(buf, offset, 1, b0), payloadOffset: offset + HEADER_V1_LEN };
+  }
+  if (version !== 2) return { ok: false, error: 'unsupported-version' };
+  if (length < HEADER_V2_LEN) return { ok: false, error: 'truncated' };
+  const k = buf[offset + Offset.FEC_K]!;
+  if (k === 0 || k > FEC_MAX_K) return { ok: false, error: 'invalid-fec-k' };
+  const header = readFields(buf, offset, 2, b0) as HeaderV2;
+  header.fec = { blockId: readU16(buf, offset + Offset.FEC_BLOCK), index: buf[offset + Offset.FEC_INDEX]!, k };
+  return { ok: true, header, payloadOffset: offset + HEADER_V2_LEN };
+}
+
+// One object literal per decode (no spreads): this runs for every packet a relay sees.
+function readFields(buf: Uint8Array, offset: number, version: 1 | 2, b0: number): TunnelHeader {
+  return {
+    version,
     flags: b0 & 0xf,
     token: buf[offset + Offset.TOKEN]!,
     sequence: readU16(buf, offset + Offset.SEQUENCE),
@@ -161,20 +176,7 @@ export function decodeHeader(buf: Uint8Array, offset = 0, length = buf.length - 
     dstIp: readU32(buf, offset + Offset.DST_IP),
     srcPort: readU16(buf, offset + Offset.SRC_PORT),
     dstPort: readU16(buf, offset + Offset.DST_PORT),
-  };
-  if (version === 1) {
-    return { ok: true, header: { version: 1, ...common }, payloadOffset: offset + HEADER_V1_LEN };
-  }
-  if (version !== 2) return { ok: false, error: 'unsupported-version' };
-  if (length < HEADER_V2_LEN) return { ok: false, error: 'truncated' };
-  const k = buf[offset + Offset.FEC_K]!;
-  if (k === 0 || k > FEC_MAX_K) return { ok: false, error: 'invalid-fec-k' };
-  const fec: FecExtension = {
-    blockId: readU16(buf, offset + Offset.FEC_BLOCK),
-    index: buf[offset + Offset.FEC_INDEX]!,
-    k,
-  };
-  return { ok: true, header: { version: 2, ...common, fec }, payloadOffset: offset + HEADER_V2_LEN };
+  } as TunnelHeader;
 }
 
 /** A v1 keepalive: flags KEEPALIVE, zeroed addresses, no payload. */
