@@ -16,7 +16,10 @@ export function isSameOrigin(url: string, allowedOrigin: string): boolean {
   }
   // URL.origin is "null" for non-special schemes such as app:, so compare the parts.
   return (
-    target.protocol === allowed.protocol && target.host === allowed.host && target.username === '' && target.password === ''
+    target.protocol === allowed.protocol &&
+    target.host === allowed.host &&
+    target.username === '' &&
+    target.password === ''
   );
 }
 

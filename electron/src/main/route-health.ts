@@ -48,7 +48,10 @@ export function residualLoss(stats: BoostStats): number {
 }
 
 /** Classifies the stats of a carried route; a route with no RTT sample in the interval is bad. */
-export function classifyStats(stats: BoostStats, thresholds: HealthThresholds = DEFAULT_THRESHOLDS): RouteHealth {
+export function classifyStats(
+  stats: BoostStats,
+  thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
+): RouteHealth {
   if (stats.rtt === null) return 'bad';
   return [
     level(stats.rtt.p50, thresholds.rttMs),

@@ -1,0 +1,216 @@
+/**
+ * Electron main process entry (bundled by Forge's Vite plugin). Glue only: the decisions live in pure
+ * modules beside this file (window options, CSP, navigation policy, tray model, settings store); the
+ * product logic lives in the IPC backend and the engine, which never import Electron.
+ */
+import path from 'node:path';
+
+import { app, ipcMain, protocol, session, type BrowserWindow } from 'electron';
+
+import { catalog, detectGames } from '@lightspeed/games';
+import {
+  createDispatcher,
+  createNotifier,
+  ipcSchema,
+  type LightspeedNotifier,
+  type Settings,
+} from '@lightspeed/shared';
+
+import { BoostEngine } from '../engine/index.js';
+import { LightspeedBackend } from '../ipc-backend/index.js';
+import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
+import { APP_ORIGIN, developmentCsp, PRODUCTION_CSP, serializeCsp } from './content-security-policy.js';
+import { desktopStateSchema, SETTINGS_FILE_NAME } from './desktop-state.js';
+import { registerIpc } from './ipc-main-bridge.js';
+import { autostartPath, loginItemSettings, setLinuxAutostart, startsHidden } from './login-item.js';
+import { createMainWindow, revealWindow } from './main-window.js';
+import { isSameOrigin } from './navigation-policy.js';
+import { hardenSession, serveAppProtocol } from './session-security.js';
+import { SettingsStore } from './settings-store.js';
+import { TrayController } from './tray-controller.js';
+import { TrayState } from './tray-state.js';
+
+const log = {
+  info: (message: string): void => console.log(`[lightspeed] ${message}`),
+  warn: (message: string): void => console.warn(`[lightspeed] ${message}`),
+};
+
+// Must happen before 'ready'.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+const devServerUrl = MAIN_WINDOW_VITE_DEV_SERVER_URL;
+const origin = devServerUrl ?? APP_ORIGIN;
+const csp = serializeCsp(devServerUrl === undefined ? PRODUCTION_CSP : developmentCsp(devServerUrl));
+
+let window: BrowserWindow | null = null;
+let quitting = false;
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance owns the tray and the engine; it focuses its window on 'second-instance'.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (window !== null) revealWindow(window);
+  });
+  app.whenReady().then(start, (err: unknown) => {
+    log.warn(`startup failed: ${String(err)}`);
+    app.exit(1);
+  });
+}
+
+/** Applies start-at-login to the OS. */
+async function applyStartAtLogin(enabled: boolean): Promise<void> {
+  if (!app.isPackaged) return; // a dev build must not register the bare electron binary
+  if (process.platform === 'linux') {
+    await setLinuxAutostart(
+      autostartPath(process.env, app.getPath('home')),
+      enabled,
+      process.env.APPIMAGE ?? process.execPath,
+    );
+  } else {
+    app.setLoginItemSettings(loginItemSettings(enabled));
+  }
+}
+
+async function start(): Promise<void> {
+  const store = new SettingsStore(
+    path.join(app.getPath('userData'), SETTINGS_FILE_NAME),
+    desktopStateSchema,
+    log,
+  );
+  const saved = store.load();
+  let settings: Settings = saved.settings;
+  const trayState = new TrayState(saved.lastBoost);
+
+  const resourcesDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources');
+  if (devServerUrl === undefined)
+    serveAppProtocol(path.join(__dirname, '..', 'renderer', MAIN_WINDOW_VITE_NAME), csp);
+  hardenSession(session.defaultSession, csp);
+
+  const show = (): void => {
+    if (window !== null) revealWindow(window);
+  };
+  // The tray's actions call the backend's handlers directly: main is trusted, no IPC round trip.
+  const tray = new TrayController(resourcesDir, {
+    'boost-last': () => {
+      const last = trayState.lastBoost;
+      if (last === null) return;
+      Promise.resolve()
+        .then(() => backend.handlers.boost.start({ target: last.target }))
+        .catch((err: unknown) => {
+          log.warn(`boost from tray: ${String(err)}`);
+          show();
+        });
+    },
+    stop: () => {
+      Promise.resolve()
+        .then(() => backend.handlers.boost.stop(undefined))
+        .catch((err: unknown) => log.warn(`stop: ${String(err)}`));
+    },
+    show,
+    quit: () => app.quit(),
+  });
+  tray.update(trayState.view());
+
+  const toWindows = createNotifier(ipcSchema, (channel, payload) => {
+    if (window !== null && !window.isDestroyed()) window.webContents.send(channel, payload);
+  });
+  // The shell listens to the notifications the UI gets: the tray follows the session, and settings
+  // changes reach the OS (start at login) and the close button (close to tray).
+  const notify: LightspeedNotifier = {
+    ...toWindows,
+    boost: {
+      state: (status) => {
+        toWindows.boost.state(status);
+        const last = trayState.onStatus(status);
+        if (last !== null) {
+          store
+            .update({ lastBoost: last })
+            .catch((err: unknown) => log.warn(`saving last boost: ${String(err)}`));
+        }
+        tray.update(trayState.view());
+      },
+      stats: (stats) => {
+        toWindows.boost.stats(stats);
+        trayState.onStats(stats);
+        tray.update(trayState.view());
+      },
+    },
+    settings: {
+      changed: (next) => {
+        toWindows.settings.changed(next);
+        if (next.startAtLogin !== settings.startAtLogin) {
+          applyStartAtLogin(next.startAtLogin).catch((err: unknown) =>
+            log.warn(`start at login: ${String(err)}`),
+          );
+        }
+        settings = next;
+      },
+    },
+  };
+
+  const backend = new LightspeedBackend({
+    app: { version: app.getVersion(), shell: 'electron', demo: false },
+    createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs }),
+    games: { catalog, detect: () => detectGames() },
+    notify,
+    settings,
+    saveSettings: async (next) => {
+      await store.update({ settings: next });
+    },
+  });
+  const dispatcher = createDispatcher(ipcSchema, backend.handlers, (channel, err) =>
+    log.warn(`${channel}: ${err.message}`),
+  );
+  registerIpc(
+    ipcMain,
+    dispatcher,
+    (url) => url !== null && isSameOrigin(url, origin),
+    (channel) => log.warn(`refused IPC ${channel} from a foreign frame`),
+  );
+
+  window = createMainWindow({
+    preload: path.join(__dirname, 'preload.cjs'),
+    icon: path.join(resourcesDir, 'icons', 'png', '256x256.png'),
+    url: devServerUrl ?? APP_ENTRY_URL,
+    origin,
+    hidden: startsHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin),
+    closeToTray: () => settings.closeToTray,
+    quitting: () => quitting,
+    log: log.warn,
+  });
+  window.on('closed', () => {
+    window = null;
+  });
+
+  // Keep the OS in step with the saved preference (e.g. after an update moved the executable).
+  applyStartAtLogin(settings.startAtLogin).catch((err: unknown) =>
+    log.warn(`start at login: ${String(err)}`),
+  );
+
+  app.on('window-all-closed', () => {
+    // Only reached when close-to-tray is off (otherwise closing hides the window).
+    if (!settings.closeToTray) app.quit();
+  });
+  app.on('activate', show);
+
+  let closed = false;
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (closed) return;
+    // Stop the session first so its sockets close cleanly, then quit for real.
+    event.preventDefault();
+    closed = true;
+    backend
+      .close()
+      .catch((err: unknown) => log.warn(`closing: ${String(err)}`))
+      .finally(() => {
+        tray.destroy();
+        app.quit();
+      });
+  });
+
+  await backend.init();
+  const outcome = store.loadOutcome;
+  log.info(`ready; settings ${outcome.source === 'file' ? 'loaded' : 'defaulted'} (${store.file})`);
+}
