@@ -1,6 +1,13 @@
-export { ConfigError, loadConfigFile, resolveConfig, type LogLevel, type RelayConfig } from './config/config.js';
+export {
+  ConfigError,
+  loadConfigFile,
+  resolveConfig,
+  type LogLevel,
+  type RelayConfig,
+} from './config/config.js';
 export { startRelay, type Relay, type StartRelayOptions } from './relay/start-relay.js';
 export type { SessionAuthority } from './auth/session-authority.js';
 export { DestinationPolicy, REFUSED_RANGES } from './security/destination-policy.js';
 export { DropReason, DROP_REASON_LABELS } from './relay/relay-stats.js';
 export { VERSION } from './version.js';
+export * from './control/index.js';

@@ -22,6 +22,7 @@ export function parseBindAddress(text: string): BindAddress | string {
 export function parseIpv4BindAddress(text: string): BindAddress | string {
   const parsed = parseBindAddress(text);
   if (typeof parsed === 'string') return parsed;
-  if (isIP(parsed.host) !== 4) return `host ${JSON.stringify(parsed.host)} must be IPv4 (the tunnel header carries IPv4)`;
+  if (isIP(parsed.host) !== 4)
+    return `host ${JSON.stringify(parsed.host)} must be IPv4 (the tunnel header carries IPv4)`;
   return parsed;
 }

@@ -78,6 +78,26 @@ const schema = z.strictObject({
       level: z.enum(LOG_LEVELS).default('info'),
     })
     .prefault({}),
+  // QUIC control plane on server.control_bind (see docs/control-plane.md).
+  control: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      cert: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      cert_dir: z.string().min(1).optional(),
+      register_burst: positiveInt(10_000).default(5),
+      register_per_minute: positiveInt(1_000_000).default(10),
+      idle_timeout_s: z.number().positive().max(3600).default(60),
+      peers: z
+        .array(
+          z
+            .string()
+            .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected "host" or "host:data_port"'),
+        )
+        .max(1024)
+        .default([]),
+    })
+    .prefault({}),
 });
 
 /** The relay configuration: the TOML shape and key names, every default applied. */
@@ -99,7 +119,10 @@ export function resolveConfig(input: unknown): RelayConfig {
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '?';
-    throw new ConfigError(formatPath([...issue.path, key]), 'unknown key (check the spelling against config.example.toml)');
+    throw new ConfigError(
+      formatPath([...issue.path, key]),
+      'unknown key (check the spelling against config.example.toml)',
+    );
   }
   if (issue.code === 'invalid_type' && issue.path.length === 0) {
     throw new ConfigError('', 'the configuration must be a table of sections');
@@ -120,7 +143,10 @@ export function loadConfigFile(path: string): RelayConfig {
     data = parseToml(text);
   } catch (err) {
     if (err instanceof TomlError) {
-      throw new ConfigError('', `${path}:${err.line}:${err.column}: TOML syntax error: ${err.message.split('\n')[0]}`);
+      throw new ConfigError(
+        '',
+        `${path}:${err.line}:${err.column}: TOML syntax error: ${err.message.split('\n')[0]}`,
+      );
     }
     throw new ConfigError('', `${path}: ${(err as Error).message}`);
   }

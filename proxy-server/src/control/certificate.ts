@@ -3,7 +3,14 @@
  * (`lightspeed-proxy`). Generated at first start and kept in a directory so its fingerprint stays stable
  * across restarts (clients pin it); operator-provided cert/key files win over the generated pair.
  */
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  X509Certificate,
+} from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -46,7 +53,10 @@ export interface ControlIdentity {
 }
 
 /** Creates a self-signed certificate for `name` (also its only DNS subjectAltName). */
-export function generateSelfSigned(name = CONTROL_SERVER_NAME, validDays = 3650): { certPem: string; keyPem: string } {
+export function generateSelfSigned(
+  name = CONTROL_SERVER_NAME,
+  validDays = 3650,
+): { certPem: string; keyPem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   const subject = new Name([
@@ -64,13 +74,18 @@ export function generateSelfSigned(name = CONTROL_SERVER_NAME, validDays = 3650)
     signature: algorithm,
     issuer: subject,
     subject,
-    validity: new Validity({ notBefore: new Date(now - 60_000), notAfter: new Date(now + validDays * 86_400_000) }),
+    validity: new Validity({
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + validDays * 86_400_000),
+    }),
     subjectPublicKeyInfo: AsnConvert.parse(spki, SubjectPublicKeyInfo),
     extensions: new Extensions([
       new Extension({
         extnID: id_ce_subjectAltName,
         critical: false,
-        extnValue: new OctetString(AsnConvert.serialize(new SubjectAlternativeName([new GeneralName({ dNSName: name })]))),
+        extnValue: new OctetString(
+          AsnConvert.serialize(new SubjectAlternativeName([new GeneralName({ dNSName: name })])),
+        ),
       }),
       new Extension({
         extnID: id_ce_basicConstraints,
@@ -81,9 +96,16 @@ export function generateSelfSigned(name = CONTROL_SERVER_NAME, validDays = 3650)
   });
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
   const signature = sign('sha256', tbsDer, privateKey); // DER ECDSA-Sig-Value, as X.509 wants it
-  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: toArrayBuffer(signature) });
+  const cert = new Certificate({
+    tbsCertificate: tbs,
+    signatureAlgorithm: algorithm,
+    signatureValue: toArrayBuffer(signature),
+  });
   const der = Buffer.from(AsnConvert.serialize(cert));
-  return { certPem: toPem(der, 'CERTIFICATE'), keyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+  return {
+    certPem: toPem(der, 'CERTIFICATE'),
+    keyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  };
 }
 
 /** SHA-256 fingerprint (lowercase hex) of the first certificate in a PEM string. */
@@ -131,7 +153,10 @@ export async function loadOrCreateIdentity(opts: {
   return { ...fresh, sha256: certificateSha256(fresh.certPem), source: 'generated' };
 }
 
-async function readPair(certFile: string, keyFile: string): Promise<{ certPem: string; keyPem: string } | null> {
+async function readPair(
+  certFile: string,
+  keyFile: string,
+): Promise<{ certPem: string; keyPem: string } | null> {
   try {
     return { certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') };
   } catch (err) {
@@ -156,7 +181,8 @@ function checkPair(certPem: string, keyPem: string, where: string): void {
     throw new Error(`control: ${where}: not a PEM certificate (${(err as Error).message})`);
   }
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('key does not match the certificate');
+    if (!cert.checkPrivateKey(createPrivateKey(keyPem)))
+      throw new Error('key does not match the certificate');
   } catch (err) {
     throw new Error(`control: ${where}: ${(err as Error).message}`);
   }

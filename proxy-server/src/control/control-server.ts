@@ -52,6 +52,8 @@ export interface ControlServerOptions {
   /** A connection with no message for this long gets Disconnect(timeout). */
   idleTimeoutMs?: number;
   maxConnections?: number;
+  /** Open control connections one source IP may hold (more are closed with code 3, rate limited). */
+  maxConnectionsPerIp?: number;
   log?: ControlLog;
 }
 
@@ -86,7 +88,10 @@ interface Session {
 }
 
 class MalformedControlInput extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -98,6 +103,8 @@ export class ControlServer {
   private readonly limiter: RegisterRateLimiter;
   private readonly idleTimeoutMs: number;
   private readonly maxConnections: number;
+  private readonly maxPerIp: number;
+  private readonly perIp = new Map<string, number>();
   private readonly unsubscribe: () => void;
   private stopped = false;
   private counters: ControlServerStats = {
@@ -116,6 +123,7 @@ export class ControlServer {
     this.limiter = new RegisterRateLimiter(opts.rateLimit ?? { burst: 5, perMinute: 10 });
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
     this.maxConnections = opts.maxConnections ?? 4096;
+    this.maxPerIp = opts.maxConnectionsPerIp ?? 32;
     this.server = new QUICServer({
       crypto: serverCrypto(),
       config: {
@@ -132,17 +140,22 @@ export class ControlServer {
       reasonToCode: (_type, reason) => (reason instanceof MalformedControlInput ? reason.code : 0),
       logger: silentQuicLogger(),
     });
-    this.server.addEventListener(events.EventQUICServerConnection.name, (evt) =>
+    this.server.addEventListener(events.EventQUICServerConnection.name, (evt: Event) =>
       this.onConnection((evt as events.EventQUICServerConnection).detail),
     );
+    // A registration revoked elsewhere (operator, tests) ends its control session too.
     this.unsubscribe = opts.authority.onRevoke((reg, cause) => {
-      if (cause !== 'session-ended') return;
-      for (const s of this.sessions) if (s.registration === reg) void this.disconnect(s, DisconnectReason.TIMEOUT);
+      if (cause !== 'revoked') return;
+      for (const s of this.sessions)
+        if (s.registration === reg) void this.disconnect(s, DisconnectReason.AUTH_FAILED);
     });
   }
 
   /** Binds the QUIC listener (port 0 picks a free port). */
-  static async start(opts: ControlServerOptions, bind: { host: string; port: number }): Promise<ControlServer> {
+  static async start(
+    opts: ControlServerOptions,
+    bind: { host: string; port: number },
+  ): Promise<ControlServer> {
     const server = new ControlServer(opts);
     await server.server.start({ host: bind.host, port: bind.port });
     return server;
@@ -181,15 +194,18 @@ export class ControlServer {
   }
 
   private onConnection(conn: QUICConnection): void {
-    if (this.stopped || this.sessions.size >= this.maxConnections) {
+    const ip = normalizeIp(conn.remoteHost);
+    const onIp = this.perIp.get(ip) ?? 0;
+    if (this.stopped || this.sessions.size >= this.maxConnections || onIp >= this.maxPerIp) {
       this.counters.connectionsRefused++;
       void conn.stop({ isApp: true, errorCode: DisconnectReason.RATE_LIMITED, force: true }).catch(() => {});
       return;
     }
     this.counters.connectionsAccepted++;
+    this.perIp.set(ip, onIp + 1);
     const session: Session = {
       conn,
-      ip: normalizeIp(conn.remoteHost),
+      ip,
       registration: null,
       primary: null,
       idle: null,
@@ -197,10 +213,13 @@ export class ControlServer {
     };
     this.sessions.add(session);
     this.touch(session);
-    conn.addEventListener(events.EventQUICConnectionStream.name, (evt) =>
-      void this.serveStream(session, (evt as events.EventQUICConnectionStream).detail),
+    conn.addEventListener(
+      events.EventQUICConnectionStream.name,
+      (evt: Event) => void this.serveStream(session, (evt as events.EventQUICConnectionStream).detail),
     );
-    conn.addEventListener(events.EventQUICConnectionStopped.name, () => this.onClosed(session), { once: true });
+    conn.addEventListener(events.EventQUICConnectionStopped.name, () => this.onClosed(session), {
+      once: true,
+    });
   }
 
   private async serveStream(session: Session, stream: QUICStream): Promise<void> {
@@ -216,8 +235,13 @@ export class ControlServer {
         for (const msg of result.messages) await this.handle(session, ctx, msg);
         if (!result.ok) {
           this.counters.malformed[result.error.code]++;
-          this.opts.log?.warn({ ip: session.ip, error: result.error }, 'control: malformed frame, stream reset');
-          stream.cancel(new MalformedControlInput(ControlStreamError[result.error.code], result.error.message));
+          this.opts.log?.warn(
+            { ip: session.ip, error: result.error },
+            'control: malformed frame, stream reset',
+          );
+          stream.cancel(
+            new MalformedControlInput(ControlStreamError[result.error.code], result.error.message),
+          );
           break;
         }
       }
@@ -237,7 +261,11 @@ export class ControlServer {
         return this.register(session, ctx, msg.protocolVersion, msg.gameId);
       case 'ping':
         this.counters.pings++;
-        await this.send(ctx, { type: 'pong', clientTimestampUs: msg.timestampUs, serverTimestampUs: nowUs() });
+        await this.send(ctx, {
+          type: 'pong',
+          clientTimestampUs: msg.timestampUs,
+          serverTimestampUs: nowUs(),
+        });
         await this.send(ctx, this.serverInfo());
         return;
       case 'disconnect':
@@ -245,17 +273,26 @@ export class ControlServer {
         this.endRegistration(session);
         session.closing = true;
         await ctx.writer.close().catch(() => {});
-        await session.conn.stop({ isApp: true, errorCode: DisconnectReason.NORMAL, force: true }).catch(() => {});
+        await session.conn
+          .stop({ isApp: true, errorCode: DisconnectReason.NORMAL, force: true })
+          .catch(() => {});
         return;
       default:
         this.counters.unexpected++;
     }
   }
 
-  private async register(session: Session, ctx: StreamCtx, protocolVersion: number, gameId: number): Promise<void> {
+  private async register(
+    session: Session,
+    ctx: StreamCtx,
+    protocolVersion: number,
+    gameId: number,
+  ): Promise<void> {
     if (!session.registration) {
-      if (protocolVersion < 1 || protocolVersion > 2) return this.disconnect(session, DisconnectReason.AUTH_FAILED, ctx);
-      if (!this.limiter.allow(session.ip)) return this.disconnect(session, DisconnectReason.RATE_LIMITED, ctx);
+      if (protocolVersion < 1 || protocolVersion > 2)
+        return this.disconnect(session, DisconnectReason.AUTH_FAILED, ctx);
+      if (!this.limiter.allow(session.ip))
+        return this.disconnect(session, DisconnectReason.RATE_LIMITED, ctx);
       const reg = this.opts.authority.issue(session.ip, gameId);
       if (!reg) return this.disconnect(session, DisconnectReason.RATE_LIMITED, ctx);
       session.registration = reg;
@@ -308,14 +345,20 @@ export class ControlServer {
   }
 
   private onClosed(session: Session): void {
+    if (!this.sessions.delete(session)) return;
     if (session.idle) clearTimeout(session.idle);
     this.endRegistration(session);
-    this.sessions.delete(session);
+    const left = (this.perIp.get(session.ip) ?? 1) - 1;
+    if (left > 0) this.perIp.set(session.ip, left);
+    else this.perIp.delete(session.ip);
   }
 
   private touch(session: Session): void {
     if (session.idle) clearTimeout(session.idle);
-    session.idle = setTimeout(() => void this.disconnect(session, DisconnectReason.TIMEOUT), this.idleTimeoutMs);
+    session.idle = setTimeout(
+      () => void this.disconnect(session, DisconnectReason.TIMEOUT),
+      this.idleTimeoutMs,
+    );
     session.idle.unref();
   }
 

@@ -1,8 +1,10 @@
 /**
  * The token table behind `require_auth = true`: the control plane issues one random token byte per
  * registration, bound to the client's source IP; the data plane accepts only (source IP, token) pairs in
- * this table. A token dies with its session: when the data plane reports the session ended, when the
- * control connection closes, or when the registration is revoked.
+ * this table, on every packet. A token dies with its registration session: Disconnect, control idle
+ * timeout, the QUIC connection closing, or relay shutdown. A data-plane session ending does not kill it:
+ * one registered engine runs several data sessions (one per game socket, plus its link socket) under one
+ * token, and a game socket going quiet must not cut the others off.
  */
 import { randomInt } from 'node:crypto';
 
@@ -17,7 +19,7 @@ export interface Registration {
 }
 
 /** Why a registration ended (given to revoke listeners). */
-export type RevokeCause = 'session-ended' | 'control-closed' | 'revoked';
+export type RevokeCause = 'control-closed' | 'revoked';
 
 export interface TokenAuthorityStats {
   issued: number;
@@ -27,6 +29,8 @@ export interface TokenAuthorityStats {
   denied: number;
   /** Registrations refused because the IP already holds `maxPerIp` tokens. */
   refusedPerIpLimit: number;
+  /** Data-plane sessions reported ended under a live token. */
+  dataSessionsEnded: number;
 }
 
 export interface TokenAuthorityOptions {
@@ -57,7 +61,14 @@ export class TokenAuthority implements SessionAuthority {
   private readonly capacity: number;
   private readonly rand: (min: number, max: number) => number;
   private readonly now: () => number;
-  private counters = { issued: 0, revoked: 0, authorized: 0, denied: 0, refusedPerIpLimit: 0 };
+  private counters = {
+    issued: 0,
+    revoked: 0,
+    authorized: 0,
+    denied: 0,
+    refusedPerIpLimit: 0,
+    dataSessionsEnded: 0,
+  };
 
   constructor(opts: TokenAuthorityOptions = {}) {
     this.maxPerIp = Math.min(255, Math.max(1, opts.maxPerIp ?? 16));
@@ -94,10 +105,9 @@ export class TokenAuthority implements SessionAuthority {
     return ok;
   }
 
-  /** The data-plane session for (`ip`, `token`) ended: its token dies with it. */
+  /** A data-plane session under (`ip`, `token`) ended; the token lives on with its registration (file comment). */
   sessionEnded(ip: string, token: number): void {
-    const reg = this.byIp.get(normalizeIp(ip))?.get(token);
-    if (reg) this.remove(reg, 'session-ended');
+    if (this.byIp.get(normalizeIp(ip))?.has(token)) this.counters.dataSessionsEnded++;
   }
 
   /** Ends a registration by session id (control connection closed, Disconnect, shutdown). */

@@ -14,6 +14,10 @@ export interface HealthInfo {
   version: string;
   startedAt: number;
   sessions(): number;
+  /** Control plane port and certificate fingerprint (clients pin it), null when disabled. */
+  control?(): { port: number; cert_sha256: string } | null;
+  /** JSON body of GET /peers (peer exchange, see docs/control-plane.md). */
+  peers?(): string;
 }
 
 export interface HealthServerOptions {
@@ -70,6 +74,11 @@ function readTelemetry(req: IncomingMessage, res: ServerResponse, stats: RelaySt
   req.on('error', () => undefined);
 }
 
+function controlFields(info: HealthInfo): Record<string, unknown> {
+  const control = info.control?.();
+  return control ? { control_port: control.port, cert_sha256: control.cert_sha256 } : {};
+}
+
 /** The operations HTTP server: GET /health, GET /metrics, POST /telemetry. */
 export function createHealthServer(options: HealthServerOptions): Server {
   const { info, registry, stats, logger } = options;
@@ -83,8 +92,13 @@ export function createHealthServer(options: HealthServerOptions): Server {
         version: info.version,
         uptime_s: Math.floor((Date.now() - info.startedAt) / 1000),
         sessions: info.sessions(),
+        ...controlFields(info),
       });
       reply(res, 200, body);
+      return;
+    }
+    if (path === '/peers' && req.method === 'GET' && info.peers) {
+      reply(res, 200, info.peers());
       return;
     }
     if (path === '/metrics' && req.method === 'GET') {

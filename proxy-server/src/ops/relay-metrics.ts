@@ -75,15 +75,31 @@ export function createRelayMetrics(source: MetricsSource, labels: Record<string,
   simple('lightspeed_relay_handshakes_total', 'HANDSHAKE packets acknowledged.', () => stats.handshakes);
   simple('lightspeed_relay_fins_total', 'FIN packets received.', () => stats.fins);
   simple('lightspeed_relay_sessions_created_total', 'Sessions opened.', () => stats.sessionsCreated);
-  simple('lightspeed_relay_sessions_timed_out_total', 'Sessions closed by inactivity.', () => stats.sessionsTimedOut);
-  simple('lightspeed_relay_fec_recovered_total', 'Client packets rebuilt from FEC parity.', () => stats.fecRecovered);
+  simple(
+    'lightspeed_relay_sessions_timed_out_total',
+    'Sessions closed by inactivity.',
+    () => stats.sessionsTimedOut,
+  );
+  simple(
+    'lightspeed_relay_fec_recovered_total',
+    'Client packets rebuilt from FEC parity.',
+    () => stats.fecRecovered,
+  );
   simple(
     'lightspeed_relay_fec_unrecoverable_total',
     'Client FEC blocks closed with data missing.',
     () => stats.fecUnrecoverableRetired + source.liveFecUnrecoverable(),
   );
-  simple('lightspeed_relay_fec_parity_sent_total', 'Parity packets sent to v2 clients.', () => stats.fecParitySent);
-  simple('lightspeed_relay_telemetry_reports_total', 'Client telemetry reports accepted.', () => stats.telemetryReports);
+  simple(
+    'lightspeed_relay_fec_parity_sent_total',
+    'Parity packets sent to v2 clients.',
+    () => stats.fecParitySent,
+  );
+  simple(
+    'lightspeed_relay_telemetry_reports_total',
+    'Client telemetry reports accepted.',
+    () => stats.telemetryReports,
+  );
   simple(
     'lightspeed_relay_telemetry_rejected_total',
     'Client telemetry reports rejected (too large or not JSON).',
@@ -99,7 +115,7 @@ export function createRelayMetrics(source: MetricsSource, labels: Record<string,
   });
   const processing = new Histogram({
     name: 'lightspeed_relay_packet_processing_seconds',
-    help: 'Time to handle one datagram in the relay (1 in 16 sampled).',
+    help: 'Time to handle one datagram in the relay (1 in 32 sampled).',
     buckets: [2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3],
     registers: [registry],
   });

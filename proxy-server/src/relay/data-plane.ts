@@ -3,7 +3,6 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import {
   FEC_MAX_K,
   FEC_MAX_PAYLOAD,
-  FEC_MIN_K,
   FecDecoder,
   FecEncoder,
   Flag,
@@ -20,7 +19,9 @@ import type { Logger } from 'pino';
 
 import { stampFec, stampHeader, timestampUs } from './header-stamp.js';
 import { DropReason, type RelayStats } from './relay-stats.js';
-import { MAX_KNOWN_PEERS, Session } from './session.js';
+import { admitReply, claimDestination, nextSeq, takeTokens } from './session-guards.js';
+import type { Session } from './session.js';
+import { SessionTable } from './session-table.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import type { RelayConfig } from '../config/config.js';
 import type { DestinationPolicy } from '../security/destination-policy.js';
@@ -39,8 +40,8 @@ export interface DataPlaneOptions {
   timeoutMs?: number | undefined;
 }
 
-/** Every 16th packet is timed: enough for a histogram, cheap enough for the hot path. */
-const SAMPLE_MASK = 15;
+/** Every 32nd packet is timed: enough for a histogram, cheap enough for the hot path. */
+const SAMPLE_MASK = 31;
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
@@ -49,24 +50,21 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
  * No per-packet closures, logging or JSON; counters are plain numbers.
  */
 export class DataPlane {
-  readonly sessions = new Map<string, Session>();
-  private readonly perIp = new Map<string, number>();
+  /** Active sessions by client IP:port. */
+  readonly sessions: Map<string, Session>;
+  private readonly table: SessionTable;
   private readonly socket: Socket;
   private readonly stats: RelayStats;
   private readonly policy: DestinationPolicy;
   private readonly logger: Logger;
   private readonly authority: SessionAuthority | undefined;
   private readonly requireAuth: boolean;
-  private readonly upstreamHost: string;
   private readonly onSample: (seconds: number) => void;
   private readonly pps: number;
   private readonly bps: number;
   private readonly timeoutMs: number;
   private readonly windowMs: number;
   private readonly maxDestinations: number;
-  private readonly maxSessions: number;
-  private readonly maxPerIp: number;
-  private readonly defaultK: number;
   private readonly flushMs: number;
   /** Reused for every FecDecoder.receive call (the decoder does not keep it). */
   private readonly fecExt: FecExtension = { blockId: 0, index: 0, k: 0 };
@@ -82,17 +80,26 @@ export class DataPlane {
     this.logger = options.logger;
     this.authority = options.authority;
     this.requireAuth = config.security.require_auth;
-    this.upstreamHost = options.upstreamHost;
     this.onSample = options.onSample ?? (() => undefined);
     this.pps = config.rate_limit.pps;
     this.bps = config.rate_limit.bps;
     this.timeoutMs = options.timeoutMs ?? config.session.timeout_s * 1000;
     this.windowMs = config.security.destination_window_s * 1000;
     this.maxDestinations = config.security.max_destinations_per_client;
-    this.maxSessions = config.security.max_sessions;
-    this.maxPerIp = config.security.max_sessions_per_ip;
-    this.defaultK = config.fec.k;
     this.flushMs = config.fec.flush_ms;
+    this.table = new SessionTable({
+      config,
+      stats: this.stats,
+      authority: this.authority,
+      upstreamHost: options.upstreamHost,
+      onUpstreamMessage: this.onUpstreamMessage,
+      onUpstreamError: (s, err) => {
+        this.drop(DropReason.ERROR);
+        this.logError('upstream socket error', err);
+        if (err.syscall === 'bind') this.table.close(s);
+      },
+    });
+    this.sessions = this.table.sessions;
     this.socket = createSocket({ type: 'udp4' });
     this.socket.on('message', this.onClientMessage);
     this.socket.on('error', (err) => {
@@ -136,11 +143,10 @@ export class DataPlane {
     const fins: Promise<void>[] = [];
     for (const s of this.sessions.values()) {
       const hdr = Buffer.alloc(HEADER_V1_LEN);
-      stampHeader(hdr, 1, Flag.FIN, s.token, s.replySeq, timestampUs(now), 0, 0, 0, 0);
-      s.replySeq = (s.replySeq + 1) & 0xffff;
+      stampHeader(hdr, 1, Flag.FIN, s.token, nextSeq(s), timestampUs(now), 0, 0, 0, 0);
       fins.push(new Promise((resolve) => this.socket.send(hdr, s.port, s.ip, () => resolve())));
       this.countOut(HEADER_V1_LEN);
-      this.removeSession(s);
+      this.table.close(s);
     }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(fins), new Promise((r) => (timer = setTimeout(r, 500)))]);
@@ -201,21 +207,28 @@ export class DataPlane {
       this.answerControl(msg, Flag.KEEPALIVE, token, rinfo, now, 0, 0, 0);
       return;
     }
-    if (s !== undefined && this.requireAuth && token !== s.token) return this.drop(DropReason.UNAUTHENTICATED);
+    if (
+      s !== undefined &&
+      this.requireAuth &&
+      (token !== s.token || !this.authority?.authorize(s.ip, token))
+    ) {
+      return this.drop(DropReason.UNAUTHENTICATED); // wrong token, or its registration has ended since
+    }
     if (flags & Flag.FIN) {
       stats.fins++;
-      if (s !== undefined) this.removeSession(s);
+      if (s !== undefined) this.table.close(s);
       this.answerControl(msg, Flag.FIN, token, rinfo, now, 0, 0, 0);
       return;
     }
 
     if (s === undefined) {
-      s = this.createSession(key, rinfo, version === 2 ? 2 : 1, msg, token, now);
-      if (s === undefined) return;
+      const opened = this.table.open(key, rinfo, version === 2 ? 2 : 1, msg[Offset.FEC_K]!, token, now);
+      if (typeof opened === 'number') return this.drop(opened);
+      s = opened;
     }
     s.lastActivity = now;
     s.bytesIn += len;
-    if (!this.takeTokens(s, len, now)) return this.drop(DropReason.RATE_LIMITED);
+    if (!takeTokens(s, len, now, this.pps, this.bps)) return this.drop(DropReason.RATE_LIMITED);
 
     const dstIp = readU32(msg, Offset.DST_IP);
     const dstPort = readU16(msg, Offset.DST_PORT);
@@ -274,105 +287,14 @@ export class DataPlane {
       this.drop(DropReason.DESTINATION_REFUSED);
       return false;
     }
-    const key = dstIp * 65536 + dstPort;
-    const window = s.windowDests;
-    if (now - s.windowStart >= this.windowMs) {
-      window.length = 0;
-      s.windowStart = now;
-      if (s.dstIp >= 0) window.push(s.dstIp * 65536 + s.dstPort);
-    }
-    if (!window.includes(key)) {
-      if (window.length >= this.maxDestinations) {
-        this.drop(DropReason.REFLECTION);
-        return false;
-      }
-      window.push(key);
-    }
-    if (!s.peers.includes(key)) {
-      if (s.peers.length >= MAX_KNOWN_PEERS) s.peers.shift();
-      s.peers.push(key);
+    if (!claimDestination(s, dstIp * 65536 + dstPort, now, this.windowMs, this.maxDestinations)) {
+      this.drop(DropReason.REFLECTION);
+      return false;
     }
     s.dstIp = dstIp;
     s.dstPort = dstPort;
     s.dstHost = formatIpv4(dstIp);
     return true;
-  }
-
-  private takeTokens(s: Session, bytes: number, now: number): boolean {
-    const elapsed = now - s.refillAt;
-    if (elapsed > 0) {
-      s.refillAt = now;
-      s.pktTokens = Math.min(this.pps, s.pktTokens + (elapsed * this.pps) / 1000);
-      s.byteTokens = Math.min(this.bps, s.byteTokens + (elapsed * this.bps) / 1000);
-    }
-    if (s.pktTokens < 1 || s.byteTokens < bytes) return false;
-    s.pktTokens -= 1;
-    s.byteTokens -= bytes;
-    return true;
-  }
-
-  private createSession(
-    key: string,
-    rinfo: RemoteInfo,
-    version: 1 | 2,
-    msg: Buffer,
-    token: number,
-    now: number,
-  ): Session | undefined {
-    const ip = rinfo.address;
-    if (this.requireAuth && (this.authority === undefined || !this.authority.authorize(ip, token))) {
-      this.drop(DropReason.UNAUTHENTICATED);
-      return undefined;
-    }
-    if (this.sessions.size >= this.maxSessions) {
-      this.drop(DropReason.SESSION_LIMIT);
-      return undefined;
-    }
-    const onIp = this.perIp.get(ip) ?? 0;
-    if (onIp >= this.maxPerIp) {
-      this.drop(DropReason.IP_SESSION_LIMIT);
-      return undefined;
-    }
-    let k = this.defaultK;
-    if (version === 2) {
-      const announced = msg[Offset.FEC_K]!;
-      if (announced >= FEC_MIN_K) k = announced;
-    }
-    const s = new Session(key, ip, rinfo.port, parseIpv4(ip) ?? 0, version, k, token, now, this.pps, this.bps);
-    const upstream = createSocket({ type: 'udp4' });
-    upstream.on('message', (m: Buffer, r: RemoteInfo) => this.onUpstreamMessage(s, m, r));
-    upstream.on('error', (err: NodeJS.ErrnoException) => {
-      this.drop(DropReason.ERROR);
-      this.logError('upstream socket error', err);
-      if (err.syscall === 'bind') this.removeSession(s);
-    });
-    // Sends issued before the bind completes are queued by dgram, so no packet waits on this.
-    upstream.bind({ address: this.upstreamHost, port: 0 });
-    s.upstream = upstream;
-    this.sessions.set(key, s);
-    this.perIp.set(ip, onIp + 1);
-    this.stats.sessionsCreated++;
-    return s;
-  }
-
-  private removeSession(s: Session): void {
-    if (s.closed) return;
-    s.closed = true;
-    this.sessions.delete(s.key);
-    const onIp = (this.perIp.get(s.ip) ?? 1) - 1;
-    if (onIp <= 0) this.perIp.delete(s.ip);
-    else this.perIp.set(s.ip, onIp);
-    if (s.flushTimer) clearTimeout(s.flushTimer);
-    if (s.decoder) {
-      s.decoder.expire(Number.POSITIVE_INFINITY);
-      this.stats.fecUnrecoverableRetired += s.decoder.stats().unrecoverable;
-    }
-    try {
-      s.upstream.close();
-    } catch {
-      // Already closed after a bind error.
-    }
-    if (this.requireAuth && this.authority) this.authority.sessionEnded(s.ip, s.token);
   }
 
   private readonly onUpstreamMessage = (s: Session, msg: Buffer, rinfo: RemoteInfo): void => {
@@ -401,18 +323,18 @@ export class DataPlane {
     s.lastActivity = now;
     if (s.version === 1) {
       const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
-      if (!this.admitReply(s, HEADER_V1_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
-      stampHeader(hdr, 1, 0, 0, this.nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+      if (!admitReply(s, HEADER_V1_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
+      stampHeader(hdr, 1, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
       this.sendToClient(s, hdr, msg);
       return;
     }
     if (len > FEC_MAX_PAYLOAD) return this.drop(DropReason.OVERSIZE);
-    if (!this.admitReply(s, HEADER_V2_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
+    if (!admitReply(s, HEADER_V2_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
     const enc = (s.encoder ??= new FecEncoder(s.k));
     const blockId = enc.blockId;
     const index = enc.add(msg);
     const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
-    stampHeader(hdr, 2, 0, 0, this.nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+    stampHeader(hdr, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
     stampFec(hdr, blockId, index, s.k);
     this.sendToClient(s, hdr, msg);
     if (enc.full) this.sendParity(s, now);
@@ -435,24 +357,10 @@ export class DataPlane {
     const parity = s.encoder!.flush();
     if (parity === null) return;
     const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
-    stampHeader(hdr, 2, 0, 0, this.nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+    stampHeader(hdr, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
     stampFec(hdr, parity.blockId, parity.k, parity.k);
     this.stats.fecParitySent++;
     this.sendToClient(s, hdr, parity.payload);
-  }
-
-  /** Anti-amplification: before the server has answered, the client gets no more bytes than it sent. */
-  private admitReply(s: Session, bytes: number): boolean {
-    if (s.answered) return true;
-    if (s.bytesOut + bytes > s.bytesIn) return false;
-    s.answered = true;
-    return true;
-  }
-
-  private nextSeq(s: Session): number {
-    const seq = s.replySeq;
-    s.replySeq = (seq + 1) & 0xffff;
-    return seq;
   }
 
   private sendToClient(s: Session, hdr: Buffer, payload: Uint8Array): void {
@@ -499,7 +407,7 @@ export class DataPlane {
     for (const s of this.sessions.values()) {
       if (now - s.lastActivity >= this.timeoutMs) {
         this.stats.sessionsTimedOut++;
-        this.removeSession(s);
+        this.table.close(s);
       }
     }
   }

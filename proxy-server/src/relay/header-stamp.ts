@@ -37,7 +37,9 @@ export function stampFec(buf: Uint8Array, blockId: number, index: number, k: num
   buf[Offset.FEC_K] = k;
 }
 
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
 /** The relay's own timestamp in µs (u32, wrapping) for a `performance.now()` reading. */
 export function timestampUs(nowMs: number): number {
-  return ((performance.timeOrigin + nowMs) * 1000) >>> 0;
+  return ((TIME_ORIGIN_MS + nowMs) * 1000) >>> 0;
 }

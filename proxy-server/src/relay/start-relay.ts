@@ -9,6 +9,7 @@ import { RelayStats } from './relay-stats.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import { parseBindAddress, parseIpv4BindAddress, type BindAddress } from '../config/bind-address.js';
 import { ConfigError, resolveConfig, type RelayConfig } from '../config/config.js';
+import { peersBody, relayAuthority, startRelayControl, type RelayControl } from '../control/relay-control.js';
 import { createHealthServer } from '../ops/health-server.js';
 import { createRelayMetrics } from '../ops/relay-metrics.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
@@ -20,6 +21,10 @@ export interface Relay {
   readonly dataPort: number;
   /** Actual bound HTTP port. */
   readonly healthPort: number;
+  /** Bound QUIC control port, null when `control.enabled = false`. */
+  readonly controlPort: number | null;
+  /** SHA-256 of the control certificate (what clients pin), null without a control plane. */
+  readonly certSha256: string | null;
   readonly config: RelayConfig;
   sessionCount(): number;
   /** Stops intake, sends FIN to active clients, closes everything. */
@@ -68,9 +73,12 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
   config = resolveConfig(config); // a hand-built config gets the same validation as a file
   const dataBind = bindOf('server.data_bind', config.server.data_bind, true);
   const healthBind = bindOf('server.health_bind', config.server.health_bind, false);
-  const logger = options.logger ?? pino({ level: config.log.level, base: { node_id: config.server.node_id } });
+  const logger =
+    options.logger ?? pino({ level: config.log.level, base: { node_id: config.server.node_id } });
   const stats = new RelayStats();
   const policy = new DestinationPolicy(config.security.allow_destinations, ownAddresses(dataBind.host));
+  const authority = relayAuthority(config, options.authority);
+  let control: RelayControl | null = null;
 
   let plane: DataPlane | null = null;
   const metrics = createRelayMetrics(
@@ -87,7 +95,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
     stats,
     policy,
     logger,
-    authority: options.authority,
+    authority,
     upstreamHost: dataBind.host,
     onSample: (seconds) => processing.observe(seconds),
   });
@@ -100,6 +108,8 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
       version: VERSION,
       startedAt,
       sessions: () => dataPlane.sessions.size,
+      control: () => (control ? { port: control.port, cert_sha256: control.certSha256 } : null),
+      peers: () => peersBody(config),
     },
     registry: metrics.registry,
     stats,
@@ -111,16 +121,27 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
   try {
     dataPort = await dataPlane.start(dataBind.host, dataBind.port);
     healthPort = await listen(health, healthBind);
+    control = await startRelayControl(config, {
+      authority,
+      logger,
+      activeSessions: () => dataPlane.sessions.size,
+      registry: metrics.registry,
+    });
   } catch (err) {
     await dataPlane.stop().catch(() => undefined);
     health.close();
     throw err;
   }
-  if (config.security.require_auth && options.authority === undefined) {
+  if (config.security.require_auth && authority === undefined) {
     logger.warn('security.require_auth = true and no session authority: no data will be relayed');
   }
   logger.info(
-    { data_port: dataPort, health_port: healthPort, version: VERSION, require_auth: config.security.require_auth },
+    {
+      data_port: dataPort,
+      health_port: healthPort,
+      version: VERSION,
+      require_auth: config.security.require_auth,
+    },
     'relay started',
   );
 
@@ -128,11 +149,14 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
   return {
     dataPort,
     healthPort,
+    controlPort: control?.port ?? null,
+    certSha256: control?.certSha256 ?? null,
     config,
     sessionCount: () => dataPlane.sessions.size,
     stop(): Promise<void> {
       stopped ??= (async () => {
         const sessions = dataPlane.sessions.size;
+        await control?.stop();
         await dataPlane.stop();
         health.closeAllConnections();
         await new Promise<void>((resolve) => health.close(() => resolve()));

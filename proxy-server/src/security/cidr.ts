@@ -14,7 +14,8 @@ export function parseCidr(text: string): Cidr | string {
   const addrText = slash < 0 ? text : text.slice(0, slash);
   const bitsText = slash < 0 ? '32' : text.slice(slash + 1);
   const ip = parseIpv4(addrText);
-  if (ip === null) return `${JSON.stringify(addrText)} is not an IPv4 address (IPv4 CIDR like "127.0.0.0/8" expected)`;
+  if (ip === null)
+    return `${JSON.stringify(addrText)} is not an IPv4 address (IPv4 CIDR like "127.0.0.0/8" expected)`;
   if (!/^(0|[1-9][0-9]?)$/.test(bitsText) || Number(bitsText) > 32) {
     return `prefix length ${JSON.stringify(bitsText)} must be an integer 0..32`;
   }
@@ -35,5 +36,5 @@ function formatCidr(base: number, bits: number): string {
 
 /** True when `ip` (u32) lies in `cidr`. */
 export function cidrContains(cidr: Cidr, ip: number): boolean {
-  return ((ip & cidr.mask) >>> 0) === cidr.base;
+  return (ip & cidr.mask) >>> 0 === cidr.base;
 }

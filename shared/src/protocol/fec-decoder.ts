@@ -1,7 +1,8 @@
 /**
  * XOR FEC decoder: a 64-block window, blocks expire 500 ms after their first packet, and at most one
  * missing packet per block is rebuilt. Instead of keeping every payload it keeps one running XOR per
- * block, so memory is fixed (64 × 2 KiB) and each packet costs one pass over its bytes.
+ * block, so memory is bounded (64 × the largest payload, 2 KiB at most) and each packet costs one pass
+ * over its bytes.
  *
  * Data payloads are always delivered by the caller as they arrive; the decoder only reports the packet
  * it rebuilds. Time is passed in (`nowMs`) so the decoder stays a pure state machine.
@@ -42,7 +43,8 @@ export interface RecoveredPacket {
 class Block {
   id = -1;
   startMs = 0;
-  readonly acc = new Uint8Array(FEC_MAX_PAYLOAD);
+  /** Running XOR; grows with the largest payload seen so small game packets keep memory small. */
+  acc = new Uint8Array(0);
   touched = 0;
   lenXor = 0;
   dataMask = 0;
@@ -70,6 +72,11 @@ class Block {
   }
 
   fold(bytes: Uint8Array, len: number): void {
+    if (len > this.acc.length) {
+      const grown = new Uint8Array(Math.min(FEC_MAX_PAYLOAD, Math.max(256, 1 << Math.ceil(Math.log2(len)))));
+      grown.set(this.acc.subarray(0, this.touched));
+      this.acc = grown;
+    }
     const acc = this.acc;
     for (let i = 0; i < len; i++) acc[i]! ^= bytes[i]!;
     if (len > this.touched) this.touched = len;
@@ -77,7 +84,8 @@ class Block {
 }
 
 export class FecDecoder {
-  private readonly blocks: Block[];
+  /** Slots are created on first use: a quiet session never pays for the whole window. */
+  private readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(FEC_WINDOW_BLOCKS);
   private readonly maxAgeMs: number;
   private readonly counters: FecDecoderStats = {
     received: 0,
@@ -96,7 +104,6 @@ export class FecDecoder {
 
   constructor(options: { maxAgeMs?: number } = {}) {
     this.maxAgeMs = options.maxAgeMs ?? FEC_BLOCK_MAX_AGE_MS;
-    this.blocks = Array.from({ length: FEC_WINDOW_BLOCKS }, () => new Block());
   }
 
   /** A snapshot of the counters. */
@@ -122,12 +129,13 @@ export class FecDecoder {
   /** Closes blocks older than the age limit so that counters are current. Call it now and then. */
   expire(nowMs: number): void {
     for (const block of this.blocks) {
-      if (block.id >= 0 && !block.done && nowMs - block.startMs > this.maxAgeMs) this.close(block, true);
+      if (block && block.id >= 0 && !block.done && nowMs - block.startMs > this.maxAgeMs) this.close(block, true);
     }
   }
 
   private slotFor(blockId: number, nowMs: number): Block | null {
-    const block = this.blocks[blockId % FEC_WINDOW_BLOCKS]!;
+    const slot = blockId % FEC_WINDOW_BLOCKS;
+    const block = (this.blocks[slot] ??= new Block());
     const aged = nowMs - block.startMs > this.maxAgeMs;
     if (block.id === blockId) {
       if (!aged) return block;

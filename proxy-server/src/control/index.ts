@@ -1,0 +1,27 @@
+export {
+  CONTROL_SERVER_NAME,
+  certificateSha256,
+  derSha256,
+  generateSelfSigned,
+  loadOrCreateIdentity,
+  type ControlIdentity,
+} from './certificate.js';
+export {
+  CONTROL_ALPN,
+  ControlServer,
+  ControlStreamError,
+  type ControlLog,
+  type ControlServerOptions,
+  type ControlServerStats,
+  type ServerLoad,
+} from './control-server.js';
+export { connectRawControl, type RawControlClient } from './raw-control-client.js';
+export { RegisterRateLimiter, type RegisterRateLimit } from './register-rate-limiter.js';
+export {
+  normalizeIp,
+  TokenAuthority,
+  type Registration,
+  type RevokeCause,
+  type TokenAuthorityOptions,
+  type TokenAuthorityStats,
+} from './token-authority.js';
