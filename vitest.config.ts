@@ -30,7 +30,11 @@ export default defineConfig({
       // Component tests: the views in a DOM, driven by the fake backend through the real contract.
       project('renderer', ['renderer/src/**/*.test.{ts,tsx}'], { environment: 'happy-dom' }),
       // Real Chromium (Debian's `chromium`) against a real `lightspeed dashboard --demo` child process.
-      project('e2e', ['electron/src/**/*.e2e.ts'], { testTimeout: 120_000, hookTimeout: 60_000, fileParallelism: false }),
+      project('e2e', ['electron/src/**/*.e2e.ts'], {
+        testTimeout: 120_000,
+        hookTimeout: 60_000,
+        fileParallelism: false,
+      }),
     ],
   },
 });

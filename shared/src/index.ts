@@ -6,3 +6,4 @@ export * from './protocol/control.js';
 export * from './protocol/control-frame-reader.js';
 export * from './boost/boost-state.js';
 export * from './boost/engine-events.js';
+export * from './ipc/index.js';

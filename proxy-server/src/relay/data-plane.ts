@@ -13,11 +13,13 @@ import {
   formatIpv4,
   readU16,
   readU32,
+  writeFecExtension,
+  writeHeaderFields,
   type FecExtension,
 } from '@lightspeed/shared';
 import type { Logger } from 'pino';
 
-import { stampFec, stampHeader, timestampUs } from './header-stamp.js';
+import { timestampUs } from './relay-clock.js';
 import { DropReason, type RelayStats } from './relay-stats.js';
 import { admitReply, claimDestination, nextSeq, takeTokens } from './session-guards.js';
 import type { Session } from './session.js';
@@ -143,7 +145,7 @@ export class DataPlane {
     const fins: Promise<void>[] = [];
     for (const s of this.sessions.values()) {
       const hdr = Buffer.alloc(HEADER_V1_LEN);
-      stampHeader(hdr, 1, Flag.FIN, s.token, nextSeq(s), timestampUs(now), 0, 0, 0, 0);
+      writeHeaderFields(hdr, 0, 1, Flag.FIN, s.token, nextSeq(s), timestampUs(now), 0, 0, 0, 0);
       fins.push(new Promise((resolve) => this.socket.send(hdr, s.port, s.ip, () => resolve())));
       this.countOut(HEADER_V1_LEN);
       this.table.close(s);
@@ -324,7 +326,7 @@ export class DataPlane {
     if (s.version === 1) {
       const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
       if (!admitReply(s, HEADER_V1_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
-      stampHeader(hdr, 1, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+      writeHeaderFields(hdr, 0, 1, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
       this.sendToClient(s, hdr, msg);
       return;
     }
@@ -334,8 +336,8 @@ export class DataPlane {
     const blockId = enc.blockId;
     const index = enc.add(msg);
     const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
-    stampHeader(hdr, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
-    stampFec(hdr, blockId, index, s.k);
+    writeHeaderFields(hdr, 0, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+    writeFecExtension(hdr, 0, blockId, index, s.k);
     this.sendToClient(s, hdr, msg);
     if (enc.full) this.sendParity(s, now);
     else if (index === 0) this.armFlush(s);
@@ -357,8 +359,8 @@ export class DataPlane {
     const parity = s.encoder!.flush();
     if (parity === null) return;
     const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
-    stampHeader(hdr, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
-    stampFec(hdr, parity.blockId, parity.k, parity.k);
+    writeHeaderFields(hdr, 0, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
+    writeFecExtension(hdr, 0, parity.blockId, parity.k, parity.k);
     this.stats.fecParitySent++;
     this.sendToClient(s, hdr, parity.payload);
   }
@@ -388,7 +390,7 @@ export class DataPlane {
     const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
     const seq = readU16(msg, Offset.SEQUENCE);
     const dstPort = dstIp === 0 ? 0 : rinfo.port;
-    stampHeader(hdr, 1, flag, token, seq, timestampUs(now), srcIp, dstIp, srcPort, dstPort);
+    writeHeaderFields(hdr, 0, 1, flag, token, seq, timestampUs(now), srcIp, dstIp, srcPort, dstPort);
     if (s !== undefined) s.bytesOut += HEADER_V1_LEN;
     this.socket.send(hdr, rinfo.port, rinfo.address);
     this.countOut(HEADER_V1_LEN);

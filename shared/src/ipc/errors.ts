@@ -16,6 +16,8 @@ export const IPC_ERROR_CODES = [
   'no-relays',
   /** Not possible in the current state (e.g. start while a session runs). */
   'busy',
+  /** Not available in this build or on this platform (e.g. capture mode without the native module). */
+  'unsupported',
   /** The transport is closed. */
   'disconnected',
   /** Anything else; the message says what. */

@@ -44,6 +44,14 @@ export function fecKForLevel(level: FecLevel): number {
 export const BOOST_MODES = ['redirect', 'capture'] as const;
 export type BoostMode = (typeof BOOST_MODES)[number];
 
+/** A game server the user added by hand, for redirect mode. */
+export const gameServerSchema = z.strictObject({
+  gameId: labelSchema,
+  name: labelSchema,
+  server: hostPortSchema,
+});
+export type GameServer = z.infer<typeof gameServerSchema>;
+
 export const settingsSchema = z.strictObject({
   /** redirect: the game talks to 127.0.0.1; capture: packets are intercepted (needs privileges). */
   mode: z.enum(BOOST_MODES),
@@ -57,6 +65,8 @@ export const settingsSchema = z.strictObject({
     .max(2048)
     .regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL')
     .nullable(),
+  /** Game servers added by hand (Library → Add server). */
+  gameServers: z.array(gameServerSchema).max(256),
   firstRunComplete: z.boolean(),
   startAtLogin: z.boolean(),
   closeToTray: z.boolean(),
@@ -70,14 +80,34 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 export const DEFAULT_SETTINGS: Settings = {
   mode: 'redirect',
   fecLevel: 'balanced',
-  keepaliveIntervalMs: 1000,
+  keepaliveIntervalMs: 500,
   relaySource: 'list',
   relays: [],
   registryUrl: null,
+  gameServers: [],
   firstRunComplete: false,
   startAtLogin: false,
   closeToTray: true,
 };
+
+const shape = settingsSchema.shape;
+const d = DEFAULT_SETTINGS;
+/**
+ * For a settings file: every key falls back to its default when missing or invalid, unknown keys are
+ * dropped (files written by a newer version still load).
+ */
+export const settingsFileSchema = z.object({
+  mode: shape.mode.catch(d.mode),
+  fecLevel: shape.fecLevel.catch(d.fecLevel),
+  keepaliveIntervalMs: shape.keepaliveIntervalMs.catch(d.keepaliveIntervalMs),
+  relaySource: shape.relaySource.catch(d.relaySource),
+  relays: shape.relays.catch(d.relays),
+  registryUrl: shape.registryUrl.catch(d.registryUrl),
+  gameServers: shape.gameServers.catch(d.gameServers),
+  firstRunComplete: shape.firstRunComplete.catch(d.firstRunComplete),
+  startAtLogin: shape.startAtLogin.catch(d.startAtLogin),
+  closeToTray: shape.closeToTray.catch(d.closeToTray),
+});
 
 /** What to boost: a known game (by id), or a bare game server. */
 export const boostTargetSchema = z.discriminatedUnion('kind', [

@@ -116,27 +116,25 @@ export function encodeHeader(h: TunnelHeader, buf: Uint8Array, offset = 0): numb
   checkRange('dstPort', h.dstPort, 0xffff);
   checkRange('srcIp', h.srcIp, 0xffffffff);
   checkRange('dstIp', h.dstIp, 0xffffffff);
-  const ts = h.timestampUs >>> 0;
-  buf[offset + Offset.VERSION_FLAGS] = (h.version << 4) | h.flags;
-  buf[offset + Offset.TOKEN] = h.token;
-  buf[offset + Offset.SEQUENCE] = h.sequence >>> 8;
-  buf[offset + Offset.SEQUENCE + 1] = h.sequence & 0xff;
-  writeU32(buf, offset + Offset.TIMESTAMP, ts);
-  writeU32(buf, offset + Offset.SRC_IP, h.srcIp);
-  writeU32(buf, offset + Offset.DST_IP, h.dstIp);
-  buf[offset + Offset.SRC_PORT] = h.srcPort >>> 8;
-  buf[offset + Offset.SRC_PORT + 1] = h.srcPort & 0xff;
-  buf[offset + Offset.DST_PORT] = h.dstPort >>> 8;
-  buf[offset + Offset.DST_PORT + 1] = h.dstPort & 0xff;
+  writeHeaderFields(
+    buf,
+    offset,
+    h.version,
+    h.flags,
+    h.token,
+    h.sequence,
+    h.timestampUs,
+    h.srcIp,
+    h.dstIp,
+    h.srcPort,
+    h.dstPort,
+  );
   if (h.version === 2) {
     const { blockId, index, k } = h.fec;
     checkRange('fec.blockId', blockId, 0xffff);
     checkRange('fec.index', index, 0xff);
     if (!Number.isInteger(k) || k < 1 || k > FEC_MAX_K) throw new RangeError(`fec.k must be 1..${FEC_MAX_K}`);
-    buf[offset + Offset.FEC_BLOCK] = blockId >>> 8;
-    buf[offset + Offset.FEC_BLOCK + 1] = blockId & 0xff;
-    buf[offset + Offset.FEC_INDEX] = index;
-    buf[offset + Offset.FEC_K] = k;
+    writeFecExtension(buf, offset, blockId, index, k);
   }
   return len;
 }
@@ -160,7 +158,11 @@ export function decodeHeader(buf: Uint8Array, offset = 0, length = buf.length - 
   const k = buf[offset + Offset.FEC_K]!;
   if (k === 0 || k > FEC_MAX_K) return { ok: false, error: 'invalid-fec-k' };
   const header = readFields(buf, offset, 2, b0) as HeaderV2;
-  header.fec = { blockId: readU16(buf, offset + Offset.FEC_BLOCK), index: buf[offset + Offset.FEC_INDEX]!, k };
+  header.fec = {
+    blockId: readU16(buf, offset + Offset.FEC_BLOCK),
+    index: buf[offset + Offset.FEC_INDEX]!,
+    k,
+  };
   return { ok: true, header, payloadOffset: offset + HEADER_V2_LEN };
 }
 
@@ -177,6 +179,50 @@ function readFields(buf: Uint8Array, offset: number, version: 1 | 2, b0: number)
     srcPort: readU16(buf, offset + Offset.SRC_PORT),
     dstPort: readU16(buf, offset + Offset.DST_PORT),
   } as TunnelHeader;
+}
+
+/**
+ * Writes the 20 common header bytes at `offset` from plain numbers, with no checks and no object: for hot
+ * paths whose values are already in range (a relay stamping replies). `encodeHeader` is the checked form.
+ */
+export function writeHeaderFields(
+  buf: Uint8Array,
+  offset: number,
+  version: 1 | 2,
+  flags: number,
+  token: number,
+  sequence: number,
+  timestampUs: number,
+  srcIp: number,
+  dstIp: number,
+  srcPort: number,
+  dstPort: number,
+): void {
+  buf[offset + Offset.VERSION_FLAGS] = (version << 4) | flags;
+  buf[offset + Offset.TOKEN] = token;
+  buf[offset + Offset.SEQUENCE] = sequence >>> 8;
+  buf[offset + Offset.SEQUENCE + 1] = sequence & 0xff;
+  writeU32(buf, offset + Offset.TIMESTAMP, timestampUs >>> 0);
+  writeU32(buf, offset + Offset.SRC_IP, srcIp);
+  writeU32(buf, offset + Offset.DST_IP, dstIp);
+  buf[offset + Offset.SRC_PORT] = srcPort >>> 8;
+  buf[offset + Offset.SRC_PORT + 1] = srcPort & 0xff;
+  buf[offset + Offset.DST_PORT] = dstPort >>> 8;
+  buf[offset + Offset.DST_PORT + 1] = dstPort & 0xff;
+}
+
+/** Writes the 4-byte v2 FEC extension (bytes 20-23 of the header at `offset`), unchecked. */
+export function writeFecExtension(
+  buf: Uint8Array,
+  offset: number,
+  blockId: number,
+  index: number,
+  k: number,
+): void {
+  buf[offset + Offset.FEC_BLOCK] = blockId >>> 8;
+  buf[offset + Offset.FEC_BLOCK + 1] = blockId & 0xff;
+  buf[offset + Offset.FEC_INDEX] = index;
+  buf[offset + Offset.FEC_K] = k;
 }
 
 /** A v1 keepalive: flags KEEPALIVE, zeroed addresses, no payload. */

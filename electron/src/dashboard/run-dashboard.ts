@@ -1,0 +1,95 @@
+/**
+ * Composes `lightspeed dashboard`: the real engine and game detection behind the contract's backend,
+ * the validating dispatcher, the token-guarded HTTP + WebSocket server, and (with `demo`) the demo network.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DEFAULT_SETTINGS, createDispatcher, createNotifier, ipcSchema } from '@lightspeed/shared';
+
+import { BoostEngine } from '../engine/index.js';
+import { LightspeedBackend, createGamesProvider, type GamesProvider } from '../ipc-backend/index.js';
+import { startDashboard, type Dashboard } from './dashboard-server.js';
+import { startDemoEnvironment, type DemoEnvironment } from './demo-environment.js';
+
+export interface RunDashboardOptions {
+  host: string;
+  port: number;
+  allowRemote?: boolean;
+  demo?: boolean;
+  /** Built UI directory (default: renderer/dist/ui of this checkout). */
+  uiDir?: string;
+  /** Game detection (default: the real one). */
+  games?: GamesProvider;
+}
+
+export interface RunningDashboard {
+  dashboard: Dashboard;
+  backend: LightspeedBackend;
+  close(): Promise<void>;
+}
+
+/** Where `npm run build` puts the UI, relative to this file (same depth in src/ and dist/). */
+export function defaultUiDir(): string {
+  return fileURLToPath(new URL('../../../renderer/dist/ui/', import.meta.url));
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Thrown when the UI has not been built. */
+export class UiMissing extends Error {}
+
+/** Starts everything; `close()` stops it all (session, sockets, demo network). */
+export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashboard> {
+  const uiDir = o.uiDir ?? defaultUiDir();
+  if (!existsSync(path.join(uiDir, 'index.html'))) {
+    throw new UiMissing(
+      `the UI is not built (${path.join(uiDir, 'index.html')} is missing): run 'npm run build' first`,
+    );
+  }
+  const env: DemoEnvironment | null = o.demo ? await startDemoEnvironment() : null;
+  let dashboard: Dashboard | null = null;
+  const notify = createNotifier(ipcSchema, (channel, payload) => dashboard?.broadcast(channel, payload));
+  const backend = new LightspeedBackend({
+    app: { version: packageVersion(), shell: 'dashboard', demo: env !== null },
+    createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs }),
+    games: o.games ?? createGamesProvider(),
+    notify,
+    settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays } : DEFAULT_SETTINGS,
+    extraGames: env ? [env.game] : [],
+    ...(env ? { onSessionStart: env.onSessionStart, onSessionEnd: env.onSessionEnd } : {}),
+  });
+  try {
+    dashboard = await startDashboard({
+      host: o.host,
+      port: o.port,
+      uiDir,
+      dispatcher: createDispatcher(ipcSchema, backend.handlers),
+      allowRemote: o.allowRemote ?? false,
+    });
+  } catch (err) {
+    await env?.close();
+    throw err;
+  }
+  void backend.init();
+  const running = dashboard;
+  return {
+    dashboard: running,
+    backend,
+    close: async () => {
+      await backend.close().catch(() => undefined);
+      await running.close();
+      await env?.close();
+    },
+  };
+}

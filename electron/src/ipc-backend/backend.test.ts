@@ -1,0 +1,236 @@
+/**
+ * The contract's main side on real parts: the real BoostEngine, the dashboard's demo network (our relay,
+ * lossy links, echo server on loopback), real game detection over a fixture home directory, and a real
+ * HTTP registry.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import {
+  IpcError,
+  createDispatcher,
+  createLoopbackTransport,
+  createRendererApi,
+  ipcSchema,
+  type BoostStats,
+  type BoostStatus,
+  type LightspeedApi,
+  type LightspeedNotifier,
+  type RelaysView,
+  type Settings,
+} from '@lightspeed/shared';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { startDemoEnvironment, type DemoEnvironment } from '../dashboard/demo-environment.js';
+import { BoostEngine } from '../engine/index.js';
+import { waitFor } from '../test-support/wait.js';
+import { LightspeedBackend } from './backend.js';
+import { createGamesProvider } from './games-provider.js';
+
+interface Harness {
+  backend: LightspeedBackend;
+  api: LightspeedApi;
+  states: BoostStatus[];
+  stats: BoostStats[];
+  relays: RelaysView[];
+  saved: Settings[];
+  sessionStarts: number;
+  sessionEnds: number;
+}
+
+let env: DemoEnvironment;
+let home: string;
+const harnesses: Harness[] = [];
+
+beforeAll(async () => {
+  env = await startDemoEnvironment();
+  home = await mkdtemp(path.join(tmpdir(), 'lightspeed-backend-home-'));
+});
+
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.backend.close();
+});
+
+afterAll(async () => {
+  await env?.close();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+function harness(settings: Partial<Settings> = {}): Harness {
+  const h = {
+    states: [],
+    stats: [],
+    relays: [],
+    saved: [],
+    sessionStarts: 0,
+    sessionEnds: 0,
+  } as unknown as Harness;
+  const notify: LightspeedNotifier = {
+    boost: { state: (s) => h.states.push(s), stats: (s) => h.stats.push(s) },
+    relays: { changed: (r) => h.relays.push(r) },
+    games: { changed: () => undefined },
+    settings: { changed: () => undefined },
+  };
+  h.backend = new LightspeedBackend({
+    app: { version: 'test', shell: 'dashboard', demo: true },
+    createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs, statsIntervalMs: 250 }),
+    games: createGamesProvider({
+      platform: 'linux',
+      env: { HOME: home },
+      root: home,
+      listProcesses: () => Promise.resolve([{ pid: 42, name: 'cs2' }]),
+    }),
+    notify,
+    settings: {
+      mode: 'redirect',
+      fecLevel: 'balanced',
+      keepaliveIntervalMs: 200,
+      relaySource: 'list',
+      relays: env.relays,
+      registryUrl: null,
+      gameServers: [],
+      firstRunComplete: true,
+      startAtLogin: false,
+      closeToTray: true,
+      ...settings,
+    },
+    saveSettings: (s) => {
+      h.saved.push(s);
+      return Promise.resolve();
+    },
+    extraGames: [env.game],
+    onSessionStart: async (session) => {
+      h.sessionStarts++;
+      await env.onSessionStart(session);
+    },
+    onSessionEnd: async () => {
+      h.sessionEnds++;
+      await env.onSessionEnd();
+    },
+  });
+  h.api = createRendererApi(
+    ipcSchema,
+    createLoopbackTransport(createDispatcher(ipcSchema, h.backend.handlers)).transport,
+  );
+  harnesses.push(h);
+  return h;
+}
+
+const codeOf = (p: Promise<unknown>): Promise<string | null> =>
+  p.then(
+    () => null,
+    (e: unknown) => (e instanceof IpcError ? e.code : `not an IpcError: ${String(e)}`),
+  );
+
+describe('LightspeedBackend', () => {
+  it('boosts the demo game: active, live stats with RTT and FEC recoveries, then Stop → idle', async () => {
+    const h = harness();
+    await h.backend.init();
+    const snap = await h.api.state.get();
+    expect(snap.games.games[0]?.id).toBe(env.game.id);
+    expect(snap.games.games.find((g) => g.id === 'cs2')).toMatchObject({ running: true, servers: [] });
+    expect(snap.relays.relays.map((r) => r.relay.id)).toEqual(['demo-near', 'demo-far']);
+    expect(snap.relays.relays.every((r) => r.probedAtMs !== null)).toBe(true);
+    expect(snap.catalog.length).toBeGreaterThan(5);
+
+    const { routes } = await h.api.boost.start({ target: { kind: 'game', gameId: env.game.id } });
+    expect(routes).toHaveLength(1);
+    expect(routes[0]!.localPort).toBeGreaterThan(0);
+    expect(h.sessionStarts).toBe(1);
+    await waitFor(() => h.states.some((s) => s.state.state === 'active'), 10_000, 'state active');
+    await waitFor(
+      () => h.stats.some((s) => s.rtt !== null && s.packetsUp > 20 && s.fecRecovered > 0),
+      15_000,
+      'stats with RTT and FEC recoveries',
+    );
+    const live = await h.api.state.get();
+    expect(live.boost.session).toMatchObject({ gameId: env.game.id, name: 'Demo Arena', routes });
+    expect(live.statsHistory.length).toBeGreaterThan(0);
+
+    expect(await codeOf(h.api.boost.start({ target: { kind: 'game', gameId: env.game.id } }))).toBe('busy');
+
+    await h.api.boost.stop();
+    expect(h.states.at(-1)).toEqual({ state: { state: 'idle' }, session: null });
+    expect(h.sessionEnds).toBe(1);
+  });
+
+  it('asks for a server for a game that has none; a server added by hand is saved and used', async () => {
+    const h = harness();
+    await h.api.games.refresh();
+    expect(await codeOf(h.api.boost.start({ target: { kind: 'game', gameId: 'cs2' } }))).toBe('needs-server');
+    expect(await codeOf(h.api.boost.start({ target: { kind: 'game', gameId: 'no-such-game' } }))).toBe(
+      'not-found',
+    );
+
+    const game = await h.api.games.addServer({ gameId: 'cs2', server: env.game.servers[0]! });
+    expect(game).toMatchObject({ id: 'cs2', name: 'Counter-Strike 2', servers: [env.game.servers[0]] });
+    expect(h.saved.at(-1)?.gameServers).toEqual([
+      { gameId: 'cs2', name: 'Counter-Strike 2', server: env.game.servers[0] },
+    ]);
+
+    const manual = await h.api.games.addServer({ name: 'My LAN Game', server: '127.0.0.1:7777' });
+    expect(manual).toMatchObject({ id: 'manual-my-lan-game', source: 'manual', servers: ['127.0.0.1:7777'] });
+    expect(await codeOf(h.api.games.addServer({ gameId: 'nope', server: '127.0.0.1:1' }))).toBe('not-found');
+
+    await h.api.boost.start({ target: { kind: 'game', gameId: 'cs2' } });
+    await waitFor(() => h.states.some((s) => s.state.state === 'active'), 10_000, 'state active');
+    expect(h.states.at(-1)?.session?.server).toBe(env.game.servers[0]);
+    await h.api.boost.stop();
+
+    const left = await h.api.games.removeServer({ gameId: 'cs2', server: env.game.servers[0]! });
+    expect(left.games.find((g) => g.id === 'cs2')?.servers).toEqual([]);
+  });
+
+  it('honours a pinned relay and refuses unknown ones', async () => {
+    const h = harness();
+    expect(await codeOf(h.api.relays.pin({ relayId: 'atlantis-1' }))).toBe('not-found');
+    const view = await h.api.relays.pin({ relayId: 'demo-far' });
+    expect(view.pinned).toBe('demo-far');
+    await h.api.boost.start({
+      target: { kind: 'server', server: env.game.servers[0]!, name: 'Bare server' },
+    });
+    await waitFor(() => h.states.some((s) => s.state.state === 'active'), 10_000, 'state active');
+    const active = h.states.find((s) => s.state.state === 'active')!;
+    expect(active.state.state === 'active' && active.state.relay.id).toBe('demo-far');
+    expect(active.session?.relayChoice).toEqual({ kind: 'pin', relayId: 'demo-far' });
+    await h.api.boost.stop();
+    expect((await h.api.relays.pin({ relayId: null })).pinned).toBeNull();
+  });
+
+  it('refuses capture mode in this build and a registry source without a URL', async () => {
+    const h = harness({ mode: 'capture' });
+    expect(await codeOf(h.api.boost.start({ target: { kind: 'server', server: '127.0.0.1:9' } }))).toBe(
+      'unsupported',
+    );
+    expect(await codeOf(h.api.settings.set({ relaySource: 'registry' }))).toBe('invalid-argument');
+    expect(h.saved).toEqual([]);
+  });
+
+  it('loads relays from a registry URL', async () => {
+    const body = JSON.stringify({
+      relays: [
+        { host: '127.0.0.1', port: env.relays[0]!.port, id: 'reg-1', region: 'Registry' },
+        { host: 'bad host!', port: 1 },
+      ],
+    });
+    const server: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(body),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const h = harness();
+      await h.api.settings.set({
+        relaySource: 'registry',
+        registryUrl: `http://127.0.0.1:${port}/relays.json`,
+      });
+      expect(h.relays.at(-1)?.relays.map((r) => r.relay.id)).toEqual(['reg-1']);
+      const probed = await h.api.relays.probe();
+      expect(probed.relays[0]).toMatchObject({ relay: { id: 'reg-1', region: 'Registry' }, reachable: true });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -1,0 +1,412 @@
+/**
+ * The main side of the IPC contract on top of the engine and game detection. One instance serves every
+ * UI attached to it: the dashboard's WebSocket clients or the Electron window. It owns the session
+ * (target game, relay choice, stats history) and turns engine events into contract notifications.
+ */
+import {
+  DEFAULT_SETTINGS,
+  IpcError,
+  fecKForLevel,
+  relayRef,
+  settingsSchema,
+  type AddServerRequest,
+  type AppInfo,
+  type AppSnapshot,
+  type BoostStartRequest,
+  type BoostStartResult,
+  type BoostState,
+  type BoostStats,
+  type BoostStatus,
+  type EngineEvent,
+  type GameView,
+  type GamesView,
+  type LightspeedHandlers,
+  type LightspeedNotifier,
+  type RelayEndpoint,
+  type RelaysView,
+  type RemoveServerRequest,
+  type SessionInfo,
+  type Settings,
+  type SettingsPatch,
+} from '@lightspeed/shared';
+
+import { buildGamesView, catalogView, manualGameId } from './game-library.js';
+import type { DetectionResult, EngineFactory, EngineLike, GamesProvider } from './ports.js';
+import { RelayBook } from './relay-book.js';
+import { fetchRegistry } from './relay-registry.js';
+
+export interface BackendOptions {
+  app: AppInfo;
+  createEngine: EngineFactory;
+  games: GamesProvider;
+  notify: LightspeedNotifier;
+  /** Settings to start from (default: DEFAULT_SETTINGS). */
+  settings?: Settings;
+  /** Persists settings after every change (Electron: the settings file; dashboard: nothing). */
+  saveSettings?: (settings: Settings) => Promise<void>;
+  /** Entries shown first in the Library (the dashboard's demo game). */
+  extraGames?: GameView[];
+  fetchRegistry?: (url: string) => Promise<RelayEndpoint[]>;
+  /** Called once a session carries traffic (the demo starts its simulated game here). */
+  onSessionStart?: (session: SessionInfo) => void | Promise<void>;
+  /** Called when a session ends for any reason. */
+  onSessionEnd?: () => void | Promise<void>;
+  now?: () => number;
+  /** Stats samples kept for a reloaded UI. Default 300 (five minutes at one per second). */
+  historyLength?: number;
+}
+
+const RUNNING: ReadonlySet<BoostState['state']> = new Set([
+  'probing',
+  'connecting',
+  'active',
+  'degraded',
+  'failing-over',
+]);
+
+export class LightspeedBackend {
+  /** The contract's handlers; give them to `createDispatcher`. */
+  readonly handlers: LightspeedHandlers;
+  private settings: Settings;
+  private readonly relays = new RelayBook();
+  private registryRelays: RelayEndpoint[] = [];
+  private detection: DetectionResult | null = null;
+  private scannedAtMs: number | null = null;
+  private engine: EngineLike | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private state: BoostState = { state: 'idle' };
+  private session: SessionInfo | null = null;
+  private starting = false;
+  private stats: BoostStats | null = null;
+  private history: BoostStats[] = [];
+  private readonly now: () => number;
+  private readonly historyLength: number;
+
+  constructor(private readonly o: BackendOptions) {
+    this.settings = o.settings ?? DEFAULT_SETTINGS;
+    this.now = o.now ?? Date.now;
+    this.historyLength = o.historyLength ?? 300;
+    this.relays.setEndpoints(this.settings.relays);
+    this.handlers = {
+      state: { get: () => this.snapshot() },
+      boost: { start: (req) => this.start(req), stop: () => this.stop() },
+      relays: { probe: () => this.probe(), pin: (req) => this.pin(req.relayId) },
+      games: {
+        refresh: () => this.refreshGames(),
+        addServer: (req) => this.addServer(req),
+        removeServer: (req) => this.removeServer(req),
+      },
+      settings: { get: () => this.settings, set: (patch) => this.setSettings(patch) },
+    };
+  }
+
+  /** Loads the relay list (registry if configured), detects games and probes relays; failures are not fatal. */
+  async init(): Promise<void> {
+    await this.reloadRelays().catch(() => {});
+    await Promise.all([this.refreshGames().catch(() => null), this.probe().catch(() => null)]);
+  }
+
+  /** Everything the UI starts from. */
+  snapshot(): AppSnapshot {
+    return {
+      app: this.o.app,
+      boost: this.status(),
+      stats: this.stats,
+      statsHistory: this.history,
+      relays: this.relays.view(),
+      settings: this.settings,
+      games: this.gamesView(),
+      catalog: catalogView(this.o.games.catalog),
+    };
+  }
+
+  /** Stops any session; the backend stays usable. */
+  async close(): Promise<void> {
+    if (this.engine) await this.stop();
+  }
+
+  private status(): BoostStatus {
+    return { state: this.state, session: this.session };
+  }
+
+  private publishStatus(): void {
+    this.o.notify.boost.state(this.status());
+  }
+
+  private async start(req: BoostStartRequest): Promise<BoostStartResult> {
+    if (this.starting || RUNNING.has(this.state.state)) {
+      throw new IpcError('busy', `a boost session is already ${this.state.state}; stop it first`);
+    }
+    if (this.settings.mode === 'capture') {
+      throw new IpcError(
+        'unsupported',
+        'capture mode needs the native capture module, which this build lacks; use redirect mode',
+      );
+    }
+    this.starting = true;
+    try {
+      const { gameId, name, server, wireGameId } = this.resolveTarget(req);
+      const relayChoice =
+        req.relay ??
+        (this.relays.pinned === null
+          ? { kind: 'auto' as const }
+          : { kind: 'pin' as const, relayId: this.relays.pinned });
+      let candidates = await this.currentRelays();
+      if (candidates.length === 0)
+        throw new IpcError('no-relays', 'no relays configured: add one in Settings');
+      if (relayChoice.kind === 'pin') {
+        const pinned = candidates.find((e) => relayRef(e).id === relayChoice.relayId);
+        if (!pinned)
+          throw new IpcError('not-found', `relay '${relayChoice.relayId}' is not in the relay list`);
+        candidates = [pinned];
+      }
+
+      await this.disposeEngine();
+      const engine = this.o.createEngine({ keepaliveMs: this.settings.keepaliveIntervalMs });
+      this.engine = engine;
+      this.unsubscribe = engine.subscribe((event) => this.onEngineEvent(engine, event));
+      this.stats = null;
+      this.history = [];
+      this.session = { gameId, name, server, routes: [], relayChoice, startedAtMs: this.now() };
+      this.publishStatus();
+      try {
+        await engine.start({
+          routes: [{ server, localPort: 0 }],
+          relays: candidates,
+          fecK: fecKForLevel(this.settings.fecLevel),
+          ...(wireGameId === null ? {} : { gameId: wireGameId }),
+        });
+      } catch (err) {
+        this.session = null;
+        this.state = engine.getState();
+        this.publishStatus();
+        const message = err instanceof Error ? err.message : String(err);
+        throw new IpcError(err instanceof RangeError ? 'invalid-argument' : 'internal', message);
+      }
+      this.session = { ...this.session, routes: engine.getRoutes() };
+      this.state = engine.getState();
+      this.publishStatus();
+      // A failing hook (the demo's simulated game) must not undo a session that carries traffic.
+      await hook(this.o.onSessionStart, this.session);
+      return { routes: this.session.routes };
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private resolveTarget(req: BoostStartRequest): {
+    gameId: string | null;
+    name: string;
+    server: string;
+    wireGameId: number | null;
+  } {
+    if (req.target.kind === 'server') {
+      return {
+        gameId: null,
+        name: req.target.name ?? req.target.server,
+        server: req.target.server,
+        wireGameId: null,
+      };
+    }
+    const id = req.target.gameId;
+    const game = this.gamesView().games.find((g) => g.id === id);
+    if (!game) throw new IpcError('not-found', `no game '${id}' in the Library`);
+    const server = req.target.server ?? game.servers[0];
+    if (server === undefined) {
+      throw new IpcError(
+        'needs-server',
+        `${game.name} has no game server yet: add its address (host:port) to boost it in redirect mode`,
+      );
+    }
+    const wireGameId = this.o.games.catalog.find((c) => c.id === id)?.wireGameId ?? null;
+    return { gameId: id, name: game.name, server, wireGameId };
+  }
+
+  private async stop(): Promise<undefined> {
+    const hadSession = this.engine !== null;
+    await this.disposeEngine();
+    this.session = null;
+    this.state = { state: 'idle' };
+    this.publishStatus();
+    if (hadSession) await hook(this.o.onSessionEnd);
+    return undefined;
+  }
+
+  private async disposeEngine(): Promise<void> {
+    const engine = this.engine;
+    this.engine = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (engine) await engine.stop('stopped by user');
+  }
+
+  private onEngineEvent(engine: EngineLike, event: EngineEvent): void {
+    if (engine !== this.engine) return;
+    switch (event.type) {
+      case 'state': {
+        const wasRunning = RUNNING.has(this.state.state);
+        this.state = event.state;
+        this.publishStatus();
+        // The engine gave up by itself (every relay failed, or an error): the session is over.
+        if (wasRunning && (event.state.state === 'stopped' || event.state.state === 'error'))
+          void hook(this.o.onSessionEnd);
+        break;
+      }
+      case 'stats':
+        this.stats = event.stats;
+        this.history.push(event.stats);
+        if (this.history.length > this.historyLength)
+          this.history.splice(0, this.history.length - this.historyLength);
+        this.o.notify.boost.stats(event.stats);
+        break;
+      case 'relays':
+        this.relays.record(event.relays, this.now());
+        this.o.notify.relays.changed(this.relays.view());
+        break;
+      case 'failover':
+        break;
+    }
+  }
+
+  private async probe(): Promise<RelaysView> {
+    const endpoints = await this.currentRelays();
+    if (endpoints.length === 0) return this.relays.view();
+    this.relays.probing = true;
+    this.o.notify.relays.changed(this.relays.view());
+    try {
+      const prober = this.engine ?? this.o.createEngine({ keepaliveMs: this.settings.keepaliveIntervalMs });
+      // A session engine publishes its ranking as an event too; recording twice is harmless.
+      this.relays.record(await prober.probe(endpoints), this.now());
+    } finally {
+      this.relays.probing = false;
+      this.o.notify.relays.changed(this.relays.view());
+    }
+    return this.relays.view();
+  }
+
+  private pin(relayId: string | null): RelaysView {
+    if (relayId !== null && !this.relays.find(relayId))
+      throw new IpcError('not-found', `relay '${relayId}' is not in the relay list`);
+    this.relays.pinned = relayId;
+    const view = this.relays.view();
+    this.o.notify.relays.changed(view);
+    return view;
+  }
+
+  private async currentRelays(): Promise<RelayEndpoint[]> {
+    if (this.settings.relaySource === 'registry' && this.registryRelays.length === 0)
+      await this.reloadRelays();
+    return this.relays.list();
+  }
+
+  private async reloadRelays(): Promise<void> {
+    if (this.settings.relaySource === 'registry' && this.settings.registryUrl !== null) {
+      const fetcher = this.o.fetchRegistry ?? fetchRegistry;
+      try {
+        this.registryRelays = await fetcher(this.settings.registryUrl);
+      } catch (err) {
+        throw new IpcError('no-relays', err instanceof Error ? err.message : String(err));
+      }
+      this.relays.setEndpoints(this.registryRelays);
+    } else {
+      this.relays.setEndpoints(this.settings.relays);
+    }
+  }
+
+  private gamesView(): GamesView {
+    return buildGamesView({
+      catalog: this.o.games.catalog,
+      detection: this.detection,
+      gameServers: this.settings.gameServers,
+      extraGames: this.o.extraGames ?? [],
+      scannedAtMs: this.scannedAtMs,
+    });
+  }
+
+  private async refreshGames(): Promise<GamesView> {
+    this.detection = await this.o.games.detect();
+    this.scannedAtMs = this.now();
+    const view = this.gamesView();
+    this.o.notify.games.changed(view);
+    return view;
+  }
+
+  private async addServer(req: AddServerRequest): Promise<GameView> {
+    let gameId: string;
+    let name: string;
+    if (req.gameId !== undefined) {
+      const known =
+        this.gamesView().games.find((g) => g.id === req.gameId) ??
+        this.o.games.catalog.find((c) => c.id === req.gameId);
+      if (!known) throw new IpcError('not-found', `no game '${req.gameId}' in the Library or the catalog`);
+      gameId = known.id;
+      name = known.name;
+    } else {
+      name = req.name ?? req.server;
+      gameId = manualGameId(name);
+    }
+    const exists = this.settings.gameServers.some((s) => s.gameId === gameId && s.server === req.server);
+    if (!exists)
+      await this.saveAndPublish({
+        ...this.settings,
+        gameServers: [...this.settings.gameServers, { gameId, name, server: req.server }],
+      });
+    const game = this.gamesView().games.find((g) => g.id === gameId);
+    if (!game) throw new IpcError('internal', `game '${gameId}' vanished`);
+    return game;
+  }
+
+  private async removeServer(req: RemoveServerRequest): Promise<GamesView> {
+    const left = this.settings.gameServers.filter(
+      (s) => !(s.gameId === req.gameId && s.server === req.server),
+    );
+    if (left.length === this.settings.gameServers.length)
+      throw new IpcError('not-found', `no server ${req.server} for '${req.gameId}'`);
+    await this.saveAndPublish({ ...this.settings, gameServers: left });
+    return this.gamesView();
+  }
+
+  private async setSettings(patch: SettingsPatch): Promise<Settings> {
+    const next = { ...this.settings, ...patch };
+    const parsed = settingsSchema.safeParse(next);
+    if (!parsed.success)
+      throw new IpcError('invalid-argument', parsed.error.issues[0]?.message ?? 'invalid settings');
+    if (next.relaySource === 'registry' && next.registryUrl === null) {
+      throw new IpcError(
+        'invalid-argument',
+        'registryUrl: a registry URL is required when relays come from a registry',
+      );
+    }
+    await this.saveAndPublish(parsed.data);
+    return this.settings;
+  }
+
+  private async saveAndPublish(next: Settings): Promise<void> {
+    const prev = this.settings;
+    await this.o.saveSettings?.(next);
+    this.settings = next;
+    this.o.notify.settings.changed(next);
+    if (prev.gameServers !== next.gameServers) this.o.notify.games.changed(this.gamesView());
+    const relaysChanged =
+      prev.relaySource !== next.relaySource ||
+      prev.registryUrl !== next.registryUrl ||
+      JSON.stringify(prev.relays) !== JSON.stringify(next.relays);
+    if (relaysChanged) {
+      this.registryRelays = [];
+      await this.reloadRelays().catch(() => {});
+      this.o.notify.relays.changed(this.relays.view());
+    }
+  }
+}
+
+/** Runs an optional session hook; its failure is swallowed (hooks are extras, not the session). */
+async function hook<A extends unknown[]>(
+  fn: ((...args: A) => void | Promise<void>) | undefined,
+  ...args: A
+): Promise<void> {
+  try {
+    await fn?.(...args);
+  } catch {
+    // Nothing to undo: the session itself is fine.
+  }
+}

@@ -1,0 +1,7 @@
+/** The main side of the IPC contract, shared by the dashboard bridge and the Electron main process. */
+export { LightspeedBackend, type BackendOptions } from './backend.js';
+export { buildGamesView, catalogView, manualGameId, type LibraryInput } from './game-library.js';
+export { RelayBook } from './relay-book.js';
+export { fetchRegistry, parseRegistry } from './relay-registry.js';
+export type { CatalogGame, DetectionResult, EngineFactory, EngineLike, GamesProvider } from './ports.js';
+export { createGamesProvider } from './games-provider.js';

@@ -1,0 +1,50 @@
+/**
+ * What the backend needs from the engine and from game detection, as structural interfaces: the real
+ * `BoostEngine` and `@lightspeed/games` satisfy them, and tests can hand in the real things too.
+ */
+import type {
+  BoostRequest,
+  BoostState,
+  BoostStats,
+  EngineEvent,
+  EngineRoute,
+  RelayEndpoint,
+  RelayProbe,
+  RelayRef,
+} from '@lightspeed/shared';
+
+/** The subset of `BoostEngine` the backend drives. */
+export interface EngineLike {
+  start(request: BoostRequest): Promise<void>;
+  stop(reason?: string): Promise<void>;
+  getState(): BoostState;
+  getStats(): BoostStats | null;
+  getRoutes(): EngineRoute[];
+  currentRelay(): RelayRef | null;
+  probe(relays: RelayEndpoint[]): Promise<RelayProbe[]>;
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** Makes an engine for one session (settings such as the keepalive period are fixed per engine). */
+export type EngineFactory = (options: { keepaliveMs: number }) => EngineLike;
+
+/** A catalog entry, as much as the backend reads of it. */
+export interface CatalogGame {
+  id: string;
+  name: string;
+  wireGameId: number | null;
+  redirect: { possible: boolean };
+}
+
+/** Result of one detection pass (the shape of `@lightspeed/games`' `detectGames`). */
+export interface DetectionResult {
+  installed: { gameId: string; name: string; source: string }[];
+  running: { gameId: string; name: string }[];
+  skipped: { source: string; path: string; reason: string }[];
+}
+
+/** The game catalog and detection. */
+export interface GamesProvider {
+  catalog: readonly CatalogGame[];
+  detect(): Promise<DetectionResult>;
+}

@@ -1,0 +1,86 @@
+/** First run: what LightSpeed does, the one choice that matters (mode), then the Library. */
+import type { BoostMode } from '@lightspeed/shared';
+import { useEffect, useRef, useState } from 'react';
+
+import { useActions, useApp } from '../store/hooks.js';
+
+export function FirstRun() {
+  const actions = useActions();
+  const demo = useApp((a) => a.info?.demo ?? false);
+  const [mode, setMode] = useState<BoostMode>('redirect');
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  return (
+    <div className="overlay">
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="first-run-title"
+        aria-describedby="first-run-intro"
+      >
+        <div className="brand-mark brand-mark-large" aria-hidden="true" />
+        <h2 id="first-run-title" ref={heading} tabIndex={-1}>
+          Welcome to LightSpeed
+        </h2>
+        <p id="first-run-intro" className="muted">
+          LightSpeed sends your game&apos;s traffic through the fastest relay and protects it with forward
+          error correction, so lost packets are rebuilt instead of resent.
+        </p>
+        <ol className="steps">
+          <li>
+            <strong>Pick a game</strong> in your Library and press Boost.
+          </li>
+          <li>
+            <strong>We choose the relay</strong> with the lowest ping, and switch if it degrades.
+          </li>
+          <li>
+            <strong>Watch the route live</strong>: ping, jitter, loss and FEC recoveries.
+          </li>
+        </ol>
+        {demo && (
+          <p className="callout">
+            Demo mode: a local relay, an echo game server and a lossy link run on this machine. Boost{' '}
+            <strong>Demo Arena</strong> to see FEC at work.
+          </p>
+        )}
+        <fieldset className="first-run-mode">
+          <legend>How should LightSpeed reach your game?</legend>
+          <label className={`choice${mode === 'redirect' ? ' is-selected' : ''}`}>
+            <input
+              type="radio"
+              name="first-run-mode"
+              checked={mode === 'redirect'}
+              onChange={() => setMode('redirect')}
+            />
+            <span className="choice-title">Redirect (recommended)</span>
+            <span className="choice-detail">Your game connects to 127.0.0.1. No admin rights.</span>
+          </label>
+          <label className={`choice${mode === 'capture' ? ' is-selected' : ''}`}>
+            <input
+              type="radio"
+              name="first-run-mode"
+              checked={mode === 'capture'}
+              onChange={() => setMode('capture')}
+            />
+            <span className="choice-title">Capture</span>
+            <span className="choice-detail">Intercepts packets. Needs administrator rights.</span>
+          </label>
+        </fieldset>
+        <button
+          type="button"
+          className="btn btn-primary btn-wide"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void actions.finishFirstRun({ mode }).finally(() => setBusy(false));
+          }}
+        >
+          Get started
+        </button>
+      </div>
+    </div>
+  );
+}
