@@ -25,3 +25,5 @@ export {
   type TokenAuthorityOptions,
   type TokenAuthorityStats,
 } from './token-authority.js';
+export { registerControlMetrics } from './control-metrics.js';
+export { peersBody, relayAuthority, startRelayControl, type RelayControl } from './relay-control.js';

@@ -24,12 +24,7 @@ const CONTROL_ALPN = 'lightspeed';
 const BAD_CERTIFICATE = 298;
 
 export type ControlErrorKind =
-  | 'no-control-plane'
-  | 'certificate'
-  | 'refused'
-  | 'timeout'
-  | 'protocol'
-  | 'closed';
+  'no-control-plane' | 'certificate' | 'refused' | 'timeout' | 'protocol' | 'closed';
 
 /** Every failure of the control client, with a kind a caller can branch on. */
 export class ControlError extends Error {
@@ -110,7 +105,7 @@ export class ControlClient {
     void this.readLoop(stream);
     quic.addEventListener(
       events.EventQUICClientClose.name,
-      (evt) => {
+      (evt: Event) => {
         const err = (evt as events.EventQUICClientClose).detail;
         const data = (err as { data?: { isApp?: boolean; errorCode?: number } } | undefined)?.data;
         this.finish(data?.isApp ? (data.errorCode ?? null) : null);
@@ -131,11 +126,16 @@ export class ControlClient {
           host: opts.host,
           port,
           serverName: opts.serverName ?? CONTROL_SERVER_NAME,
-          ...(opts.localHost ? { localHost: opts.localHost } : isIpv4(opts.host) ? { localHost: '0.0.0.0' } : {}),
+          ...(opts.localHost
+            ? { localHost: opts.localHost }
+            : isIpv4(opts.host)
+              ? { localHost: '0.0.0.0' }
+              : {}),
           crypto: {
             ops: {
-              randomBytes: async (data: ArrayBuffer): Promise<void> => {
+              randomBytes: (data: ArrayBuffer): Promise<void> => {
                 webcrypto.getRandomValues(new Uint8Array(data));
+                return Promise.resolve();
               },
             },
           },
@@ -144,10 +144,12 @@ export class ControlClient {
             applicationProtos: [CONTROL_ALPN],
             maxIdleTimeout: 90_000,
             keepAliveIntervalTime: 15_000,
-            verifyCallback: async (certs: Uint8Array[]) => {
-              if (!pin) return undefined; // self-signed, no CA: trust on first use unless pinned
+            verifyCallback: (certs: Uint8Array[]) => {
+              // Self-signed, no CA: any certificate is taken unless a fingerprint is pinned.
               const leaf = certs[0];
-              return leaf && createHash('sha256').update(leaf).digest('hex') === pin ? undefined : BAD_CERTIFICATE;
+              const ok =
+                !pin || (leaf !== undefined && createHash('sha256').update(leaf).digest('hex') === pin);
+              return Promise.resolve(ok ? undefined : BAD_CERTIFICATE);
             },
           },
           logger: new Logger('quic', LogLevel.SILENT, []),
@@ -163,9 +165,17 @@ export class ControlClient {
 
   /** Registers with a game id; resolves with the session token, rejects with kind 'refused' on Disconnect. */
   async register(gameId: number, protocolVersion = 1): Promise<RegisterResult> {
-    const reply = await this.request({ type: 'register', protocolVersion, gameId }, (m) => m.type === 'register-ack');
+    const reply = await this.request(
+      { type: 'register', protocolVersion, gameId },
+      (m) => m.type === 'register-ack',
+    );
     if (reply.type !== 'register-ack') throw new ControlError('protocol', `unexpected ${reply.type}`);
-    this.registration = { sessionId: reply.sessionId, token: reply.token, nodeId: reply.nodeId, region: reply.region };
+    this.registration = {
+      sessionId: reply.sessionId,
+      token: reply.token,
+      nodeId: reply.nodeId,
+      region: reply.region,
+    };
     return this.registration;
   }
 
@@ -227,7 +237,9 @@ export class ControlClient {
 
   private request(msg: ControlMessage, accept: (m: ControlMessage) => boolean): Promise<ControlMessage> {
     if (this.endReason !== undefined) {
-      return Promise.reject(new ControlError('closed', 'control connection is closed', this.endReason ?? undefined));
+      return Promise.reject(
+        new ControlError('closed', 'control connection is closed', this.endReason ?? undefined),
+      );
     }
     return new Promise<ControlMessage>((resolve, reject) => {
       const waiter: Waiter = {
@@ -286,7 +298,8 @@ export class ControlClient {
   private finish(reason: number | null): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
-    const text = reason === null ? 'connection closed' : `relay disconnected us: ${disconnectReasonName(reason)}`;
+    const text =
+      reason === null ? 'connection closed' : `relay disconnected us: ${disconnectReasonName(reason)}`;
     this.failAll(new ControlError(reason === null ? 'closed' : 'refused', text, reason ?? undefined));
     for (const l of this.disconnectListeners) l(reason);
   }
@@ -314,12 +327,22 @@ function connectError(err: unknown, where: string, timeoutMs: number, pin: strin
   }
   const data = (err as { data?: { errorCode?: number } }).data;
   if (pin && data?.errorCode === BAD_CERTIFICATE) {
-    return new ControlError('certificate', `relay certificate at ${where} does not match the pinned SHA-256 ${pin}`);
+    return new ControlError(
+      'certificate',
+      `relay certificate at ${where} does not match the pinned SHA-256 ${pin}`,
+    );
   }
   if (err instanceof quicErrors.ErrorQUICConnectionPeer && data?.errorCode !== undefined) {
-    return new ControlError('refused', `relay at ${where} refused the connection (code ${data.errorCode})`, data.errorCode);
+    return new ControlError(
+      'refused',
+      `relay at ${where} refused the connection (code ${data.errorCode})`,
+      data.errorCode,
+    );
   }
-  return new ControlError('no-control-plane', `control connection to ${where} failed: ${(err as Error).message}`);
+  return new ControlError(
+    'no-control-plane',
+    `control connection to ${where} failed: ${(err as Error).message}`,
+  );
 }
 
 function isIpv4(host: string): boolean {

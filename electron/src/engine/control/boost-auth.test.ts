@@ -1,0 +1,98 @@
+/**
+ * The issue's "done when", engine side: a relay with require_auth = true carries everything for a
+ * BoostEngine that registered through the QUIC control plane and nothing for one that did not.
+ */
+import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
+import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
+import { GameId } from '@lightspeed/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { BoostEngine } from '../boost-engine.js';
+import { sleep, waitFor } from '../../test-support/wait.js';
+import { openBoostControl } from './boost-control.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function authRelay(): Promise<{ relay: Relay; echo: EchoServer }> {
+  const echo = await EchoServer.start();
+  cleanups.push(() => echo.stop());
+  const relay = await startRelay(
+    resolveConfig({
+      server: {
+        node_id: 'auth-relay',
+        region: 'lab',
+        data_bind: '127.0.0.1:0',
+        control_bind: '127.0.0.1:0',
+        health_bind: '127.0.0.1:0',
+      },
+      security: { require_auth: true, allow_destinations: ['127.0.0.0/8'] },
+      log: { level: 'silent' },
+    }),
+  );
+  cleanups.push(() => relay.stop());
+  return { relay, echo };
+}
+
+async function boost(relay: Relay, echo: EchoServer, token: number): Promise<GameTrafficClient> {
+  const engine = new BoostEngine({ keepaliveMs: 100, statsIntervalMs: 200 });
+  await engine.start({
+    routes: [{ server: `127.0.0.1:${echo.port}` }],
+    relays: [{ host: '127.0.0.1', port: relay.dataPort, id: 'auth' }],
+    fecK: 4,
+    token,
+    gameId: GameId.CS2,
+  });
+  cleanups.push(() => engine.stop());
+  const game = await GameTrafficClient.start({
+    target: { host: '127.0.0.1', port: engine.getRoutes()[0]!.localPort },
+    pps: 100,
+    count: 100,
+  });
+  cleanups.push(() => game.close());
+  return game;
+}
+
+describe('BoostEngine against a require_auth relay', () => {
+  it('relays every packet once the engine registered through the control plane', async () => {
+    const { relay, echo } = await authRelay();
+    const lines: string[] = [];
+    const control = await openBoostControl(
+      {
+        control: `127.0.0.1:${relay.controlPort}`,
+        relays: [{ host: '127.0.0.1' }],
+        gameId: GameId.CS2,
+        certSha256: relay.certSha256!,
+      },
+      (l) => lines.push(l),
+    );
+    cleanups.push(() => control.session?.close() ?? Promise.resolve());
+    expect(control.session).not.toBeNull();
+    expect(lines[0]).toMatch(/^control: registered at 127\.0\.0\.1:\d+ with auth-relay \(lab\)/);
+
+    const game = await boost(relay, echo, control.token);
+    await waitFor(() => game.stats().received === 100, 10_000, 'all 100 echoes');
+    expect(game.stats()).toMatchObject({ sent: 100, received: 100 });
+    expect(echo.packets).toBe(100);
+  });
+
+  it('relays nothing for an engine that never registered (token 0 or a guessed token)', async () => {
+    const { relay, echo } = await authRelay();
+    // Someone else registered from this address: its token is live, but unknown to the engines below.
+    const other = await openBoostControl(
+      { control: `127.0.0.1:${relay.controlPort}`, relays: [], gameId: GameId.CS2 },
+      () => undefined,
+    );
+    cleanups.push(() => other.session?.close() ?? Promise.resolve());
+    const guess = other.token === 255 ? 254 : other.token + 1;
+    const games = [await boost(relay, echo, 0), await boost(relay, echo, guess)];
+    await sleep(1500); // each game sends 100 packets over one second
+    for (const game of games) {
+      expect(game.sent).toBe(100);
+      expect(game.stats().received).toBe(0);
+    }
+    expect(echo.packets).toBe(0);
+  });
+});
