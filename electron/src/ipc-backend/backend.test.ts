@@ -24,6 +24,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { startDemoEnvironment, type DemoEnvironment } from '../dashboard/demo-environment.js';
+import { generateRegistryKeys, signRegistry } from '../engine/discovery/index.js';
 import { BoostEngine } from '../engine/index.js';
 import { waitFor } from '../test-support/wait.js';
 import { LightspeedBackend } from './backend.js';
@@ -90,6 +91,7 @@ function harness(settings: Partial<Settings> = {}): Harness {
       relaySource: 'list',
       relays: env.relays,
       registryUrl: null,
+      registryKey: null,
       gameServers: [],
       firstRunComplete: true,
       startAtLogin: false,
@@ -208,15 +210,23 @@ describe('LightspeedBackend', () => {
     expect(h.saved).toEqual([]);
   });
 
-  it('loads relays from a registry URL', async () => {
-    const body = JSON.stringify({
-      relays: [
-        { host: '127.0.0.1', port: env.relays[0]!.port, id: 'reg-1', region: 'Registry' },
-        { host: 'bad host!', port: 1 },
-      ],
-    });
-    const server: Server = createServer((_req, res) =>
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(body),
+  it('loads relays from a signed registry and refuses one the pinned key did not sign', async () => {
+    const keys = generateRegistryKeys();
+    const other = generateRegistryKeys();
+    const relays = [
+      { host: '127.0.0.1', data_port: env.relays[0]!.port, node_id: 'reg-1', region: 'Registry' },
+    ];
+    const signed = (key: string): string =>
+      signRegistry(
+        { issuedAt: new Date(Date.now() - 1000), expiresAt: new Date(Date.now() + 3_600_000), relays },
+        key,
+      );
+    const bodies: Record<string, string> = {
+      '/good.json': signed(keys.privateKeyPem),
+      '/forged.json': signed(other.privateKeyPem),
+    };
+    const server: Server = createServer((req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(bodies[req.url ?? ''] ?? '{}'),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -224,11 +234,16 @@ describe('LightspeedBackend', () => {
       const h = harness();
       await h.api.settings.set({
         relaySource: 'registry',
-        registryUrl: `http://127.0.0.1:${port}/relays.json`,
+        registryUrl: `http://127.0.0.1:${port}/good.json`,
+        registryKey: keys.publicKeyBase64,
       });
       expect(h.relays.at(-1)?.relays.map((r) => r.relay.id)).toEqual(['reg-1']);
       const probed = await h.api.relays.probe();
       expect(probed.relays[0]).toMatchObject({ relay: { id: 'reg-1', region: 'Registry' }, reachable: true });
+
+      await h.api.settings.set({ registryUrl: `http://127.0.0.1:${port}/forged.json` });
+      expect(h.relays.at(-1)?.relays).toEqual([]);
+      expect(await codeOf(h.api.relays.probe())).toBe('no-relays');
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -46,7 +46,7 @@ export interface BackendOptions {
   saveSettings?: (settings: Settings) => Promise<void>;
   /** Entries shown first in the Library (the dashboard's demo game). */
   extraGames?: GameView[];
-  fetchRegistry?: (url: string) => Promise<RelayEndpoint[]>;
+  fetchRegistry?: (url: string, publicKey: string) => Promise<RelayEndpoint[]>;
   /** Called once a session carries traffic (the demo starts its simulated game here). */
   onSessionStart?: (session: SessionInfo) => void | Promise<void>;
   /** Called when a session ends for any reason. */
@@ -300,11 +300,14 @@ export class LightspeedBackend {
   }
 
   private async reloadRelays(): Promise<void> {
-    if (this.settings.relaySource === 'registry' && this.settings.registryUrl !== null) {
+    const { relaySource, registryUrl, registryKey } = this.settings;
+    if (relaySource === 'registry' && registryUrl !== null && registryKey !== null) {
       const fetcher = this.o.fetchRegistry ?? fetchRegistry;
       try {
-        this.registryRelays = await fetcher(this.settings.registryUrl);
+        this.registryRelays = await fetcher(registryUrl, registryKey);
       } catch (err) {
+        // A registry that fails verification leaves no relays: never fall back to an older, unverified list.
+        this.relays.setEndpoints([]);
         throw new IpcError('no-relays', err instanceof Error ? err.message : String(err));
       }
       this.relays.setEndpoints(this.registryRelays);
@@ -371,10 +374,10 @@ export class LightspeedBackend {
     const parsed = settingsSchema.safeParse(next);
     if (!parsed.success)
       throw new IpcError('invalid-argument', parsed.error.issues[0]?.message ?? 'invalid settings');
-    if (next.relaySource === 'registry' && next.registryUrl === null) {
+    if (next.relaySource === 'registry' && (next.registryUrl === null || next.registryKey === null)) {
       throw new IpcError(
         'invalid-argument',
-        'registryUrl: a registry URL is required when relays come from a registry',
+        'registryUrl, registryKey: a registry URL and its public key are required when relays come from a registry',
       );
     }
     await this.saveAndPublish(parsed.data);
@@ -390,6 +393,7 @@ export class LightspeedBackend {
     const relaysChanged =
       prev.relaySource !== next.relaySource ||
       prev.registryUrl !== next.registryUrl ||
+      prev.registryKey !== next.registryKey ||
       JSON.stringify(prev.relays) !== JSON.stringify(next.relays);
     if (relaysChanged) {
       this.registryRelays = [];

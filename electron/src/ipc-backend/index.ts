@@ -2,6 +2,6 @@
 export { LightspeedBackend, type BackendOptions } from './backend.js';
 export { buildGamesView, catalogView, manualGameId, type LibraryInput } from './game-library.js';
 export { RelayBook } from './relay-book.js';
-export { fetchRegistry, parseRegistry } from './relay-registry.js';
+export { fetchRegistry } from './relay-registry.js';
 export type { CatalogGame, DetectionResult, EngineFactory, EngineLike, GamesProvider } from './ports.js';
 export { createGamesProvider } from './games-provider.js';

@@ -64,6 +64,7 @@ function SettingsForm({
   const [relaySource, setRelaySource] = useState(settings.relaySource);
   const [rows, setRows] = useState<RelayRow[]>(() => toRows(settings.relays));
   const [registryUrl, setRegistryUrl] = useState(settings.registryUrl ?? '');
+  const [registryKey, setRegistryKey] = useState(settings.registryKey ?? '');
 
   const save = async (ev: FormEvent) => {
     ev.preventDefault();
@@ -80,6 +81,13 @@ function SettingsForm({
     if (relaySource === 'registry' && !/^https?:\/\/\S+$/.test(url)) {
       return setMessage({ kind: 'error', text: 'Registry URL: an http:// or https:// address' });
     }
+    const key = registryKey.trim();
+    if (relaySource === 'registry' && !/^(?:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/.test(key)) {
+      return setMessage({
+        kind: 'error',
+        text: "Registry key: the registry's Ed25519 public key, 32 bytes as base64 or hex",
+      });
+    }
     const patch: SettingsPatch = {
       mode,
       fecLevel,
@@ -87,6 +95,7 @@ function SettingsForm({
       relaySource,
       relays,
       registryUrl: url === '' ? null : url,
+      registryKey: key === '' ? null : key,
     };
     const error = await actions.saveSettings(patch);
     setMessage(error === null ? { kind: 'ok', text: 'Saved' } : { kind: 'error', text: error });
@@ -233,6 +242,19 @@ function SettingsForm({
               onChange={(e) => setRegistryUrl(e.target.value)}
               spellCheck={false}
             />
+            <label htmlFor={`${id}-registry-key`}>Registry public key</label>
+            <input
+              id={`${id}-registry-key`}
+              type="text"
+              placeholder="Ed25519 key, base64"
+              value={registryKey}
+              onChange={(e) => setRegistryKey(e.target.value)}
+              spellCheck={false}
+              aria-describedby={`${id}-registry-key-hint`}
+            />
+            <p id={`${id}-registry-key-hint`} className="muted">
+              A registry that this key did not sign, or that has expired, is refused.
+            </p>
           </div>
         )}
       </fieldset>

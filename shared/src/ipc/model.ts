@@ -57,13 +57,18 @@ export const settingsSchema = z.strictObject({
   mode: z.enum(BOOST_MODES),
   fecLevel: z.enum(FEC_LEVELS),
   keepaliveIntervalMs: z.number().int().min(100).max(10_000),
-  /** Where relays come from: the list below, or a registry URL. */
+  /** Where relays come from: the list below, or a signed registry (URL + the pinned Ed25519 key). */
   relaySource: z.enum(['list', 'registry']),
   relays: z.array(relayEndpointSchema).max(64),
   registryUrl: z
     .string()
     .max(2048)
     .regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL')
+    .nullable(),
+  /** The registry's Ed25519 public key (32 bytes as base64 or hex): a registry it did not sign is refused. */
+  registryKey: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/, 'an Ed25519 public key: 32 bytes as base64 or hex')
     .nullable(),
   /** Game servers added by hand (Library → Add server). */
   gameServers: z.array(gameServerSchema).max(256),
@@ -84,6 +89,7 @@ export const DEFAULT_SETTINGS: Settings = {
   relaySource: 'list',
   relays: [],
   registryUrl: null,
+  registryKey: null,
   gameServers: [],
   firstRunComplete: false,
   startAtLogin: false,
@@ -103,6 +109,7 @@ export const settingsFileSchema = z.object({
   relaySource: shape.relaySource.catch(d.relaySource),
   relays: shape.relays.catch(d.relays),
   registryUrl: shape.registryUrl.catch(d.registryUrl),
+  registryKey: shape.registryKey.catch(d.registryKey),
   gameServers: shape.gameServers.catch(d.gameServers),
   firstRunComplete: shape.firstRunComplete.catch(d.firstRunComplete),
   startAtLogin: shape.startAtLogin.catch(d.startAtLogin),
