@@ -74,7 +74,8 @@ export function validateBoostRequest(req: BoostRequest): string | null {
   }
   if (!Array.isArray(req.relays) || req.relays.length === 0) return 'relays: at least one relay is required';
   for (const [i, r] of req.relays.entries()) {
-    if (!r.host || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) return `relays[${i}]: bad host or port`;
+    if (!r.host || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535)
+      return `relays[${i}]: bad host or port`;
   }
   const k = req.fecK;
   if (!Number.isInteger(k) || (k !== 0 && (k < FEC_MIN_K || k > FEC_MAX_K))) {
@@ -137,6 +138,11 @@ export class BoostEngine {
     return this.ports.map((p, i) => ({ localPort: p.port, server: routes[i]?.server ?? '' }));
   }
 
+  /** The latest relay ranking (from start-up or `probe()`), best first; empty before any. */
+  getRanking(): RelayProbe[] {
+    return this.ranking.map(({ endpoint: _endpoint, ...probe }) => probe);
+  }
+
   /** The relay currently carrying traffic, if any. */
   currentRelay(): RelayRef | null {
     return this.link?.o.ref ?? null;
@@ -145,6 +151,8 @@ export class BoostEngine {
   /** Ranks relays with the selector (keepalive probes) and publishes the ranking as a 'relays' event. */
   async probe(relays: RelayEndpoint[]): Promise<RelayProbe[]> {
     const ranked = await this.selector.rank(relays, { ...this.selectorContext, ...this.ctxExtras() });
+    // While idle getRanking() reports this probe; a running session keeps the ranking it fails over along.
+    if (this.link === null) this.ranking = ranked;
     this.emit({ type: 'relays', relays: ranked });
     return ranked;
   }
@@ -171,12 +179,17 @@ export class BoostEngine {
           return resolveIpv4(hp.host, hp.port);
         }),
       );
-      this.ports = request.routes.map((_, i) => new RedirectPort(i, (key, payload) => this.onGamePacket(key, payload)));
+      this.ports = request.routes.map(
+        (_, i) => new RedirectPort(i, (key, payload) => this.onGamePacket(key, payload)),
+      );
       await Promise.all(this.ports.map((p, i) => p.listen(request.routes[i]!.localPort ?? 0)));
       if (gen !== this.generation) return;
       if (request.relays.length > 1) {
         this.setState({ state: 'probing', relays: request.relays.length });
-        this.ranking = await this.selector.rank(request.relays, { ...this.selectorContext, ...this.ctxExtras() });
+        this.ranking = await this.selector.rank(request.relays, {
+          ...this.selectorContext,
+          ...this.ctxExtras(),
+        });
         if (gen !== this.generation) return;
         this.emit({ type: 'relays', relays: this.ranking });
       } else {
@@ -222,7 +235,10 @@ export class BoostEngine {
       resolved = await resolveIpv4(candidate.endpoint.host, candidate.endpoint.port);
     } catch (err) {
       if (gen !== this.generation) return;
-      this.failover(ref, `cannot resolve ${ref.address}: ${err instanceof Error ? err.message : String(err)}`);
+      this.failover(
+        ref,
+        `cannot resolve ${ref.address}: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return;
     }
     if (gen !== this.generation) return;
@@ -240,6 +256,9 @@ export class BoostEngine {
       {
         onAlive: () => this.onAlive(link),
         onMiss: (n) => this.onMiss(link, n),
+        onRelayFin: () => {
+          if (link === this.link) this.failover(link.o.ref, 'relay closed the session (FIN)');
+        },
       },
     );
     this.link = link;
@@ -303,15 +322,23 @@ export class BoostEngine {
       return at === undefined || now - at > this.o.holdDownMs;
     });
     if (fresh.length > 0) return fresh[0]!;
-    return [...others].sort((a, b) => (this.failedAt.get(a.relay.id) ?? 0) - (this.failedAt.get(b.relay.id) ?? 0))[0]!;
+    return [...others].sort(
+      (a, b) => (this.failedAt.get(a.relay.id) ?? 0) - (this.failedAt.get(b.relay.id) ?? 0),
+    )[0]!;
   }
 
   private onGamePacket(key: GameKey, payload: Uint8Array): void {
+    const cached = key.flow;
+    if (cached !== null && !cached.closed) {
+      cached.send(payload);
+      return;
+    }
     const link = this.link;
     const server = this.servers[key.route];
     const port = this.ports[key.route];
     if (link === null || server === undefined || port === undefined) return;
-    link.flowFor(key, server, (reply) => port.reply(key, reply)).send(payload);
+    key.flow = link.flowFor(key, server, (reply) => port.reply(key, reply));
+    key.flow.send(payload);
   }
 
   private publishStats(): void {

@@ -21,3 +21,5 @@ export type {
   RelayRef,
   RouteSpec,
 } from '@lightspeed/shared';
+export * from './control/index.js';
+export * from './discovery/index.js';

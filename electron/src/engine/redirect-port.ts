@@ -8,8 +8,13 @@ import { parseIpv4 } from '@lightspeed/shared';
 
 import type { GameKey } from './relay-link.js';
 
+/** Game sockets remembered per redirect port before the table is reset (a bound on memory). */
+const MAX_GAME_SOCKETS = 4096;
+
 export class RedirectPort {
-  private readonly socket = dgram.createSocket('udp4');
+  private readonly byPort = new Map<number, GameKey>();
+  private readonly byAddress = new Map<string, GameKey>();
+  private readonly socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
   private boundPort = 0;
 
   constructor(
@@ -17,9 +22,24 @@ export class RedirectPort {
     private readonly onPacket: (key: GameKey, payload: Uint8Array) => void,
   ) {
     this.socket.on('message', (msg, rinfo) => {
-      const ip = parseIpv4(rinfo.address);
-      if (ip === null) return;
-      this.onPacket({ route, address: rinfo.address, ip, port: rinfo.port }, msg);
+      // Game sockets live on 127.0.0.1 almost always: a numeric lookup by port keeps the per-packet path
+      // free of string building and address parsing (at game rates the path runs cold, so less is faster).
+      let key =
+        rinfo.address === '127.0.0.1'
+          ? this.byPort.get(rinfo.port)
+          : this.byAddress.get(`${rinfo.address}:${rinfo.port}`);
+      if (key === undefined) {
+        const ip = parseIpv4(rinfo.address);
+        if (ip === null) return;
+        key = { route, address: rinfo.address, ip, port: rinfo.port, flow: null };
+        if (this.byPort.size + this.byAddress.size >= MAX_GAME_SOCKETS) {
+          this.byPort.clear();
+          this.byAddress.clear();
+        }
+        if (rinfo.address === '127.0.0.1') this.byPort.set(rinfo.port, key);
+        else this.byAddress.set(`${rinfo.address}:${rinfo.port}`, key);
+      }
+      this.onPacket(key, msg);
     });
     this.socket.on('error', () => {
       // a game socket that went away (ICMP port unreachable) must not take the port down

@@ -30,6 +30,8 @@ export interface LinkEvents {
   onAlive(): void;
   /** A keepalive went unanswered; `consecutive` in a row so far. */
   onMiss(consecutive: number): void;
+  /** The relay said FIN (our relays do when they shut down): no need to wait for missed keepalives. */
+  onRelayFin(): void;
 }
 
 /** Identifies a game socket: which redirect route it used, and its address. */
@@ -38,6 +40,8 @@ export interface GameKey {
   address: string;
   ip: number;
   port: number;
+  /** The flow last used for this game socket (a cache; a closed flow means look it up again). */
+  flow: TunnelFlow | null;
 }
 
 export class RelayLink {
@@ -99,6 +103,7 @@ export class RelayLink {
         onHandshakeAck: () => {
           this.handshakeAcked = true;
         },
+        onRelayFin: () => this.relayFin(),
       });
       this.flows.set(id, flow);
     }
@@ -130,6 +135,21 @@ export class RelayLink {
     this.expiryTimers.clear();
     for (const flow of this.flows.values()) flow.close(!relayDead);
     this.flows.clear();
+    if (relayDead) {
+      this.closeSocket();
+      return;
+    }
+    // Our relays open a session for the handshake: FIN it so it does not linger until the idle timeout.
+    const buf = Buffer.alloc(20);
+    encodeHeader({ ...keepaliveHeader(0, nowUs32(), this.o.token), flags: Flag.FIN }, buf);
+    try {
+      this.socket.send(buf, this.o.relay.port, this.o.relay.address, () => this.closeSocket());
+    } catch {
+      this.closeSocket();
+    }
+  }
+
+  private closeSocket(): void {
     try {
       this.socket.close();
     } catch {
@@ -167,6 +187,12 @@ export class RelayLink {
     this.expiryTimers.add(t);
   }
 
+  private relayFin(): void {
+    if (this.closed) return;
+    this.alive = false;
+    this.events.onRelayFin();
+  }
+
   private markAlive(): void {
     this.keepalives.consecutiveMisses = 0;
     if (!this.alive) {
@@ -186,6 +212,10 @@ export class RelayLink {
       return;
     }
     const h = r.header;
+    if (h.flags & Flag.FIN) {
+      this.relayFin();
+      return;
+    }
     if (h.flags & Flag.KEEPALIVE) this.keepalives.onReply(h.sequence, nowMs());
     else if (h.flags & Flag.HANDSHAKE) this.handshakeAcked = true;
     this.markAlive();

@@ -4,7 +4,15 @@
  */
 import dgram from 'node:dgram';
 
-import { Flag, decodeHeader, encodeHeader, keepaliveHeader, relayRef, type RelayEndpoint, type RelayRef } from '@lightspeed/shared';
+import {
+  Flag,
+  decodeHeader,
+  encodeHeader,
+  keepaliveHeader,
+  relayRef,
+  type RelayEndpoint,
+  type RelayRef,
+} from '@lightspeed/shared';
 
 import { nowMs, nowUs32 } from './clock.js';
 import { bindAddressFor, resolveIpv4 } from './resolve.js';
@@ -28,7 +36,10 @@ export interface ProbeSample {
 }
 
 /** Probes every relay; never rejects (an unresolvable or silent relay simply gets no RTTs). */
-export async function probeRelays(relays: readonly RelayEndpoint[], options: ProbeOptions = {}): Promise<ProbeSample[]> {
+export async function probeRelays(
+  relays: readonly RelayEndpoint[],
+  options: ProbeOptions = {},
+): Promise<ProbeSample[]> {
   return Promise.all(relays.map((r) => probeOne(r, options)));
 }
 

@@ -37,12 +37,14 @@ export class NearestSelector implements RouteSelector {
   async rank(relays: readonly RelayEndpoint[], context: SelectorContext): Promise<RankedRelay[]> {
     const samples = await context.probe(relays, this.options);
     const penalty = this.options.lossPenaltyMs ?? 500;
-    return samples
-      .map((s) => scoreSample(s, penalty))
-      .map((r, i) => ({ r, i }))
-      // Stable: equal scores keep the configured order, so the user's first relay wins ties.
-      .sort((a, b) => a.r.score - b.r.score || a.i - b.i)
-      .map(({ r }) => r);
+    return (
+      samples
+        .map((s) => scoreSample(s, penalty))
+        .map((r, i) => ({ r, i }))
+        // Stable: equal scores keep the configured order, so the user's first relay wins ties.
+        .sort((a, b) => a.r.score - b.r.score || a.i - b.i)
+        .map(({ r }) => r)
+    );
   }
 }
 

@@ -12,9 +12,15 @@ import {
   FecDecoder,
   FecEncoder,
   Flag,
-  decodeHeader,
+  FEC_MAX_K,
+  HEADER_V1_LEN,
+  HEADER_V2_LEN,
+  Offset,
   encodeHeader,
-  isParity,
+  readU16,
+  readU32,
+  writeU32,
+  type FecExtension,
   type TunnelHeader,
 } from '@lightspeed/shared';
 
@@ -41,6 +47,8 @@ export interface FlowOptions {
   onRelayTraffic: () => void;
   /** A HANDSHAKE-flagged reply (our relays ACK; deployed ones never do). */
   onHandshakeAck: () => void;
+  /** The relay sent FIN: it is shutting down or dropped our session. */
+  onRelayFin: () => void;
 }
 
 export class TunnelFlow {
@@ -52,20 +60,47 @@ export class TunnelFlow {
   private seq = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private decoderLostSeen = 0;
-  private closed = false;
+  private readonly fecScratch: FecExtension = { blockId: 0, index: 0, k: 0 };
+  /** True once closed: a cached reference to this flow must be refreshed. */
+  closed = false;
   lastActivityMs = nowMs();
   /** Reply packets seen since the last stats interval (to know whether this flow's jitter is current). */
   repliesThisInterval = 0;
 
+  /** Header with every per-flow field filled in; each packet copies it and stamps sequence, time and FEC. */
+  private readonly template: Buffer;
+  private readonly hlen: number;
+  /** Set once connect() completes: a connected socket sends without a per-packet address lookup. */
+  private connected = false;
+  /** Packets waiting for connect() (null once connected, or when connect failed and sends are addressed). */
+  private pending: Buffer[] | null = [];
+
   constructor(private readonly o: FlowOptions) {
     this.encoder = o.fecK === 0 ? null : new FecEncoder(o.fecK);
-    this.socket = dgram.createSocket('udp4');
+    this.hlen = o.fecK === 0 ? HEADER_V1_LEN : HEADER_V2_LEN;
+    this.template = Buffer.alloc(this.hlen);
+    const fec = o.fecK === 0 ? undefined : { blockId: 0, index: 0, k: o.fecK };
+    encodeHeader(this.header(0, fec), this.template);
+    this.seq = 0;
+    this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', () => {
       // ICMP unreachable and friends surface here: the keepalives decide whether the relay is gone.
+      // If connect() itself failed, fall back to addressed sends so queued packets are not stranded.
+      if (!this.connected && this.pending !== null) {
+        const queued = this.pending;
+        this.pending = null;
+        for (const b of queued) this.sendRaw(b);
+      }
     });
     // Sends issued before the bind completes are queued by Node, so the first game packet is not lost.
     this.socket.bind({ address: bindAddressFor(o.relay.address), port: 0 });
+    this.socket.connect(o.relay.port, o.relay.address, () => {
+      this.connected = true;
+      const queued = this.pending ?? [];
+      this.pending = null;
+      if (!this.closed) for (const b of queued) this.socket.send(b);
+    });
   }
 
   /** Carries one game payload to the relay. */
@@ -74,12 +109,12 @@ export class TunnelFlow {
     this.lastActivityMs = nowMs();
     const enc = this.encoder;
     if (enc === null) {
-      this.emit(this.header(0), payload);
+      this.stamp(payload, 0, 0, 0);
       return;
     }
     const blockId = enc.blockId;
     const index = enc.add(payload);
-    this.emit(this.header(0, { blockId, index, k: enc.k }), payload);
+    this.stamp(payload, blockId, index, enc.k);
     if (enc.full) this.flushParity();
     else if (index === 0) this.flushTimer = setTimeout(() => this.flushParity(), this.o.fecFlushMs);
   }
@@ -93,7 +128,7 @@ export class TunnelFlow {
     const parity = this.encoder?.flush();
     if (!parity || this.closed) return;
     this.o.counters.fecParityUp++;
-    this.emit(this.header(0, { blockId: parity.blockId, index: parity.k, k: parity.k }), parity.payload);
+    this.stamp(parity.payload, parity.blockId, parity.k, parity.k);
   }
 
   /** Expires stale FEC blocks and folds their losses into the counters; call once per stats interval. */
@@ -112,11 +147,24 @@ export class TunnelFlow {
     if (sendFin) {
       const buf = Buffer.alloc(20);
       encodeHeader(this.header(Flag.FIN), buf);
-      this.socket.send(buf, this.o.relay.port, this.o.relay.address, () => this.socket.close());
+      try {
+        if (this.connected) this.socket.send(buf, () => this.closeSocket());
+        else this.closeSocket(); // never sent anything that reached the relay: nothing to finish
+      } catch {
+        this.closeSocket();
+      }
     } else {
-      this.socket.close();
+      this.closeSocket();
     }
     this.closed = true;
+  }
+
+  private closeSocket(): void {
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
   }
 
   private header(flags: number, fec?: { blockId: number; index: number; k: number }): TunnelHeader {
@@ -135,14 +183,37 @@ export class TunnelFlow {
     return fec === undefined ? { version: 1, ...common } : { version: 2, ...common, fec };
   }
 
-  private emit(h: TunnelHeader, payload: Uint8Array): void {
-    const hlen = h.version === 2 ? 24 : 20;
+  /** Builds one packet from the template (the hot path: no header object, no per-packet encode). */
+  private stamp(payload: Uint8Array, blockId: number, index: number, k: number): void {
+    const hlen = this.hlen;
     const buf = Buffer.allocUnsafe(hlen + payload.length);
-    encodeHeader(h, buf, 0);
+    this.template.copy(buf, 0, 0, hlen);
+    const seq = this.seq;
+    this.seq = (seq + 1) & 0xffff;
+    buf[Offset.SEQUENCE] = seq >>> 8;
+    buf[Offset.SEQUENCE + 1] = seq & 0xff;
+    writeU32(buf, Offset.TIMESTAMP, nowUs32());
+    if (hlen === HEADER_V2_LEN) {
+      buf[Offset.FEC_BLOCK] = blockId >>> 8;
+      buf[Offset.FEC_BLOCK + 1] = blockId & 0xff;
+      buf[Offset.FEC_INDEX] = index;
+      buf[Offset.FEC_K] = k;
+    }
     buf.set(payload, hlen);
-    this.o.counters.packetsUp++;
-    this.o.counters.bytesUp += buf.length;
-    this.socket.send(buf, this.o.relay.port, this.o.relay.address);
+    const c = this.o.counters;
+    c.packetsUp++;
+    c.bytesUp += buf.length;
+    this.sendRaw(buf);
+  }
+
+  /**
+   * Until connect() completes, packets wait here (a few microseconds on loopback): an addressed send that
+   * races the connection is refused by libuv (EISCONN) and silently lost.
+   */
+  private sendRaw(buf: Buffer): void {
+    if (this.connected) this.socket.send(buf);
+    else if (this.pending !== null) this.pending.push(buf);
+    else this.socket.send(buf, this.o.relay.port, this.o.relay.address);
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -151,49 +222,58 @@ export class TunnelFlow {
       c.malformed++;
       return;
     }
-    const r = decodeHeader(msg, 0, msg.length);
-    if (!r.ok) {
+    // The hot path reads fields in place (no header object): same checks as decodeHeader.
+    const len = msg.length;
+    const b0 = len >= HEADER_V1_LEN ? msg[Offset.VERSION_FLAGS]! : 0;
+    const version = b0 >>> 4;
+    const flags = b0 & 0xf;
+    const k = version === 2 && len >= HEADER_V2_LEN ? msg[Offset.FEC_K]! : 0;
+    if (version !== 1 && (version !== 2 || k === 0 || k > FEC_MAX_K)) {
       c.malformed++;
       return;
     }
-    const h = r.header;
     c.packetsDown++;
-    c.bytesDown += msg.length;
-    this.o.onRelayTraffic();
-    if (h.flags & Flag.HANDSHAKE) {
-      this.o.onHandshakeAck();
-      return;
-    }
-    if (h.flags & (Flag.KEEPALIVE | Flag.FIN)) return;
-    const now = nowMs();
-    this.lastActivityMs = now;
-    const expectedBefore = this.window.expected;
-    const verdict = this.window.observe(h.sequence);
-    c.downExpected += this.window.expected - expectedBefore;
-    if (verdict === 'new') c.downReceived++;
-    this.repliesThisInterval++;
-    this.jitter.observe(h.timestampUs, nowUs32());
-    const payload = msg.subarray(r.payloadOffset);
-    if (h.version === 1) {
-      // v1 has nothing but the sequence to spot a packet the path duplicated.
-      if (verdict !== 'new') {
-        c.duplicatesDown++;
+    c.bytesDown += len;
+    if (flags !== 0) {
+      if (flags & Flag.FIN) {
+        if (!this.closed) this.o.onRelayFin();
         return;
       }
-      this.o.deliver(payload);
-      return;
+      this.o.onRelayTraffic();
+      if (flags & Flag.HANDSHAKE) this.o.onHandshakeAck();
+      return; // keepalive answers and handshake ACKs carry no game data
     }
-    const recovered = this.decoder.receive(h.fec, payload, now);
-    if (!isParity(h.fec)) {
-      if (this.decoder.lastWasDuplicate) c.duplicatesDown++;
-      else {
-        c.dataReceived++;
-        this.o.deliver(payload);
+    this.o.onRelayTraffic();
+    const expectedBefore = this.window.expected;
+    const verdict = this.window.observe(readU16(msg, Offset.SEQUENCE));
+    c.downExpected += this.window.expected - expectedBefore;
+    if (verdict === 'new') c.downReceived++;
+    if (version === 1) {
+      // v1 has nothing but the sequence to spot a packet the path duplicated.
+      if (verdict !== 'new') c.duplicatesDown++;
+      else this.o.deliver(msg.subarray(HEADER_V1_LEN));
+    } else {
+      const fec = this.fecScratch;
+      fec.blockId = readU16(msg, Offset.FEC_BLOCK);
+      fec.index = msg[Offset.FEC_INDEX]!;
+      fec.k = k;
+      const payload = msg.subarray(HEADER_V2_LEN);
+      const recovered = this.decoder.receive(fec, payload, nowMs());
+      if (fec.index < k) {
+        if (this.decoder.lastWasDuplicate) c.duplicatesDown++;
+        else {
+          c.dataReceived++;
+          this.o.deliver(payload);
+        }
+      }
+      if (recovered !== null) {
+        c.fecRecovered++;
+        this.o.deliver(recovered.payload);
       }
     }
-    if (recovered !== null) {
-      c.fecRecovered++;
-      this.o.deliver(recovered.payload);
-    }
+    // Bookkeeping after delivery: the game's packet does not wait for it.
+    this.lastActivityMs = nowMs();
+    this.repliesThisInterval++;
+    this.jitter.observe(readU32(msg, Offset.TIMESTAMP), nowUs32());
   }
 }

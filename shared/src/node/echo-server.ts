@@ -1,0 +1,33 @@
+/** A UDP echo server: the simplest stand-in for a game server. */
+import dgram from 'node:dgram';
+
+export class EchoServer {
+  private readonly socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+  port = 0;
+  /** Datagrams echoed. */
+  packets = 0;
+  /** Distinct client address:port pairs seen. */
+  readonly peers = new Set<string>();
+
+  /** Binds `host:port` (port 0 = any free port) and starts echoing. */
+  static async start(host = '127.0.0.1', port = 0): Promise<EchoServer> {
+    const server = new EchoServer();
+    await server.listen(host, port);
+    return server;
+  }
+
+  private async listen(host: string, port: number): Promise<void> {
+    this.socket.on('error', () => {});
+    this.socket.on('message', (msg, rinfo) => {
+      this.packets++;
+      this.peers.add(`${rinfo.address}:${rinfo.port}`);
+      this.socket.send(msg, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => this.socket.bind({ address: host, port }, () => resolve()));
+    this.port = this.socket.address().port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+}

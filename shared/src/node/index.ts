@@ -1,0 +1,28 @@
+/** Node-only test and demo tools (`@lightspeed/shared/node`): never imported by the renderer. */
+export { Prng, deriveSeed } from './prng.js';
+export {
+  burstModel,
+  gilbertElliottLoss,
+  gilbertElliottLossModel,
+  iidLoss,
+  type GilbertElliott,
+  type LossModel,
+} from './loss-model.js';
+export {
+  LossyLink,
+  type DirectionStats,
+  type HostPort,
+  type Impairments,
+  type LossyLinkOptions,
+  type LossyLinkStats,
+} from './lossy-link.js';
+export { EchoServer } from './echo-server.js';
+export {
+  GAME_PAYLOAD_MIN,
+  GameTrafficClient,
+  gameSequence,
+  type GameTrafficOptions,
+  type GameTrafficStats,
+} from './game-traffic.js';
+export { DropTracker } from './drop-tracker.js';
+export { numberArg, parseCliArgs, type ArgOptions } from './cli-args.js';
