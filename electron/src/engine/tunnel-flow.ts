@@ -12,10 +12,10 @@ import {
   FecDecoder,
   FecEncoder,
   Flag,
-  FEC_MAX_K,
   HEADER_V1_LEN,
   HEADER_V2_LEN,
   Offset,
+  checkHeader,
   encodeHeader,
   readU16,
   readU32,
@@ -222,16 +222,15 @@ export class TunnelFlow {
       c.malformed++;
       return;
     }
-    // The hot path reads fields in place (no header object): same checks as decodeHeader.
+    // The hot path reads fields in place (no header object) after decodeHeader's own checks.
     const len = msg.length;
-    const b0 = len >= HEADER_V1_LEN ? msg[Offset.VERSION_FLAGS]! : 0;
-    const version = b0 >>> 4;
-    const flags = b0 & 0xf;
-    const k = version === 2 && len >= HEADER_V2_LEN ? msg[Offset.FEC_K]! : 0;
-    if (version !== 1 && (version !== 2 || k === 0 || k > FEC_MAX_K)) {
+    const version = checkHeader(msg);
+    if (version < 0) {
       c.malformed++;
       return;
     }
+    const flags = msg[Offset.VERSION_FLAGS]! & 0xf;
+    const k = version === 2 ? msg[Offset.FEC_K]! : 0;
     c.packetsDown++;
     c.bytesDown += len;
     if (flags !== 0) {

@@ -1,7 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 import {
-  FEC_MAX_K,
   FEC_MAX_PAYLOAD,
   FecDecoder,
   FecEncoder,
@@ -9,6 +8,7 @@ import {
   HEADER_V1_LEN,
   HEADER_V2_LEN,
   Offset,
+  checkHeader,
   parseIpv4,
   formatIpv4,
   readU16,
@@ -186,19 +186,10 @@ export class DataPlane {
     stats.clientInPackets++;
     stats.clientInBytes += len;
     if (this.stopping) return this.drop(DropReason.SHUTTING_DOWN);
-    if (len < HEADER_V1_LEN) return this.drop(DropReason.MALFORMED);
-    const b0 = msg[Offset.VERSION_FLAGS]!;
-    const version = b0 >>> 4;
-    const flags = b0 & 0xf;
-    let headerLen = HEADER_V1_LEN;
-    if (version === 2) {
-      if (len < HEADER_V2_LEN) return this.drop(DropReason.MALFORMED);
-      const k = msg[Offset.FEC_K]!;
-      if (k === 0 || k > FEC_MAX_K) return this.drop(DropReason.MALFORMED);
-      headerLen = HEADER_V2_LEN;
-    } else if (version !== 1) {
-      return this.drop(DropReason.MALFORMED);
-    }
+    const version = checkHeader(msg);
+    if (version < 0) return this.drop(DropReason.MALFORMED);
+    const flags = msg[Offset.VERSION_FLAGS]! & 0xf;
+    const headerLen = version === 2 ? HEADER_V2_LEN : HEADER_V1_LEN;
     const token = msg[Offset.TOKEN]!;
     const key = rinfo.address + ':' + rinfo.port;
     let s = this.sessions.get(key);

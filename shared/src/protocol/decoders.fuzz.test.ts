@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeControlBody, encodeControlBody, encodeControlFrame } from './control.js';
 import { ControlFrameReader } from './control-frame-reader.js';
 import { FecDecoder } from './fec-decoder.js';
-import { HEADER_V2_LEN, decodeHeader, encodeHeader } from './header.js';
+import { HEADER_V2_LEN, checkHeader, decodeHeader, encodeHeader } from './header.js';
 import { hex, toHex } from './test-bytes.js';
 
 const CASES = 100_000;
@@ -39,6 +39,11 @@ describe('fuzz', () => {
     fc.assert(
       fc.property(mutatedFrom(seeds, 40), (bytes) => {
         const result = decodeHeader(bytes);
+        // The allocation-free check used on hot paths must agree with the decoder on every input.
+        const check = checkHeader(bytes);
+        expect(check > 0 ? check : ['truncated', 'unsupported-version', 'invalid-fec-k'][-check - 1]).toBe(
+          result.ok ? result.header.version : result.error,
+        );
         if (!result.ok) return;
         const written = encodeHeader(result.header, out);
         expect(written).toBe(result.payloadOffset);

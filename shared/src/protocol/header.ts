@@ -145,25 +145,36 @@ export function encodeHeader(h: TunnelHeader, buf: Uint8Array, offset = 0): numb
  * as deployed relays reject them.
  */
 export function decodeHeader(buf: Uint8Array, offset = 0, length = buf.length - offset): HeaderDecodeResult {
-  if (length < HEADER_V1_LEN || offset < 0 || offset + length > buf.length) {
-    return { ok: false, error: 'truncated' };
-  }
+  const check = checkHeader(buf, offset, length);
+  if (check < 0) return { ok: false, error: HEADER_ERRORS[-check - 1]! };
   const b0 = buf[offset + Offset.VERSION_FLAGS]!;
-  const version = b0 >>> 4;
-  if (version === 1) {
+  if (check === 1) {
     return { ok: true, header: readFields(buf, offset, 1, b0), payloadOffset: offset + HEADER_V1_LEN };
   }
-  if (version !== 2) return { ok: false, error: 'unsupported-version' };
-  if (length < HEADER_V2_LEN) return { ok: false, error: 'truncated' };
-  const k = buf[offset + Offset.FEC_K]!;
-  if (k === 0 || k > FEC_MAX_K) return { ok: false, error: 'invalid-fec-k' };
   const header = readFields(buf, offset, 2, b0) as HeaderV2;
   header.fec = {
     blockId: readU16(buf, offset + Offset.FEC_BLOCK),
     index: buf[offset + Offset.FEC_INDEX]!,
-    k,
+    k: buf[offset + Offset.FEC_K]!,
   };
   return { ok: true, header, payloadOffset: offset + HEADER_V2_LEN };
+}
+
+const HEADER_ERRORS: readonly HeaderError[] = ['truncated', 'unsupported-version', 'invalid-fec-k'];
+
+/**
+ * The checks of `decodeHeader` without building anything, for per-packet paths that read fields in place:
+ * returns the version (1 or 2) of a header that deployed relays would accept, or a negative code
+ * (-1 truncated, -2 unsupported version, -3 invalid K).
+ */
+export function checkHeader(buf: Uint8Array, offset = 0, length = buf.length - offset): 1 | 2 | -1 | -2 | -3 {
+  if (length < HEADER_V1_LEN || offset < 0 || offset + length > buf.length) return -1;
+  const version = buf[offset + Offset.VERSION_FLAGS]! >>> 4;
+  if (version === 1) return 1;
+  if (version !== 2) return -2;
+  if (length < HEADER_V2_LEN) return -1;
+  const k = buf[offset + Offset.FEC_K]!;
+  return k === 0 || k > FEC_MAX_K ? -3 : 2;
 }
 
 // One object literal per decode (no spreads): this runs for every packet a relay sees.
