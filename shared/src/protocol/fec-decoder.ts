@@ -129,7 +129,8 @@ export class FecDecoder {
   /** Closes blocks older than the age limit so that counters are current. Call it now and then. */
   expire(nowMs: number): void {
     for (const block of this.blocks) {
-      if (block && block.id >= 0 && !block.done && nowMs - block.startMs > this.maxAgeMs) this.close(block, true);
+      if (block && block.id >= 0 && !block.done && nowMs - block.startMs > this.maxAgeMs)
+        this.close(block, true);
     }
   }
 
