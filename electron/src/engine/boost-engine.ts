@@ -76,6 +76,8 @@ export function validateBoostRequest(req: BoostRequest): string | null {
   for (const [i, r] of req.relays.entries()) {
     if (!r.host || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535)
       return `relays[${i}]: bad host or port`;
+    const rt = r.token ?? 0;
+    if (!Number.isInteger(rt) || rt < 0 || rt > 255) return `relays[${i}].token: expected 0..255, got ${rt}`;
   }
   const k = req.fecK;
   if (!Number.isInteger(k) || (k !== 0 && (k < FEC_MIN_K || k > FEC_MAX_K))) {
@@ -248,7 +250,7 @@ export class BoostEngine {
         relay: resolved,
         ref,
         fecK: req.fecK,
-        token: req.token ?? 0,
+        token: candidate.endpoint.token ?? req.token ?? 0,
         keepaliveMs: this.o.keepaliveMs,
         fecFlushMs: this.o.fecFlushMs,
         counters: this.counters,

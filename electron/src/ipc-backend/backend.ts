@@ -34,6 +34,7 @@ import { buildGamesView, catalogView, manualGameId } from './game-library.js';
 import type { DetectionResult, EngineFactory, EngineLike, GamesProvider } from './ports.js';
 import { RelayBook } from './relay-book.js';
 import { fetchRegistry } from './relay-registry.js';
+import { registerWithRelays, type RegisterRelays, type Registration } from './relay-registration.js';
 
 export interface BackendOptions {
   app: AppInfo;
@@ -47,6 +48,8 @@ export interface BackendOptions {
   /** Entries shown first in the Library (the dashboard's demo game). */
   extraGames?: GameView[];
   fetchRegistry?: (url: string, publicKey: string) => Promise<RelayEndpoint[]>;
+  /** Gets each relay's session token from its control plane (default: QUIC on port 4433 of every host). */
+  registerRelays?: RegisterRelays;
   /** Called once a session carries traffic (the demo starts its simulated game here). */
   onSessionStart?: (session: SessionInfo) => void | Promise<void>;
   /** Called when a session ends for any reason. */
@@ -73,6 +76,7 @@ export class LightspeedBackend {
   private detection: DetectionResult | null = null;
   private scannedAtMs: number | null = null;
   private engine: EngineLike | null = null;
+  private registration: Registration | null = null;
   private unsubscribe: (() => void) | null = null;
   private state: BoostState = { state: 'idle' };
   private session: SessionInfo | null = null;
@@ -170,9 +174,11 @@ export class LightspeedBackend {
       this.session = { gameId, name, server, routes: [], relayChoice, startedAtMs: this.now() };
       this.publishStatus();
       try {
+        const registration = await (this.o.registerRelays ?? registerWithRelays)(candidates, wireGameId ?? 0);
+        this.registration = registration;
         await engine.start({
           routes: [{ server, localPort: 0 }],
-          relays: candidates,
+          relays: registration.relays,
           fecK: fecKForLevel(this.settings.fecLevel),
           ...(wireGameId === null ? {} : { gameId: wireGameId }),
         });
@@ -238,6 +244,9 @@ export class LightspeedBackend {
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (engine) await engine.stop('stopped by user');
+    const registration = this.registration;
+    this.registration = null;
+    await registration?.close();
   }
 
   private onEngineEvent(engine: EngineLike, event: EngineEvent): void {

@@ -10,6 +10,11 @@ export interface RelayEndpoint {
   port: number;
   id?: string;
   region?: string;
+  /**
+   * Session token this relay's control plane issued (0..255). Tokens are per relay, so a boost that may fail
+   * over between relays requiring auth carries one for each; it overrides `BoostRequest.token`.
+   */
+  token?: number;
 }
 
 /** One redirect: games send to `127.0.0.1:localPort`, the engine carries it to `server` (`host:port`). */

@@ -2,7 +2,7 @@
 import { parseHostPort, type BoostStats, type EngineEvent, type RelayEndpoint } from '@lightspeed/shared';
 import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
 
-import { openBoostControl, parseControlAddress, type BoostControl } from '../../engine/control/index.js';
+import { openBoostControl, parseControlAddress } from '../../engine/control/index.js';
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -18,9 +18,11 @@ Options:
   --local-port N         local port to listen on (default: any free port, printed at start)
   --fec K                FEC: 0 = off (header v1), 2..16 = one parity per K packets (default 4)
   --control HOST:PORT    relay control plane (QUIC) to register with; 'off' to skip
-                         (default: the first relay's host, port 4433). A relay with no control
-                         plane is reported and used token-less (only relays without require_auth)
-  --cert-sha256 HEX      pin the control plane's certificate (see the relay's /health cert_sha256)
+                         (default: every relay host, port 4433, each giving the token for its own
+                         relays). A relay with no control plane is reported and used token-less
+                         (only relays without require_auth)
+  --cert-sha256 HEX      pin the control plane's certificate (see the relay's /health cert_sha256);
+                         with a pin only --control (default: the first relay's host) is registered
   --game-id N            game id sent when registering, 0..255 (default 0 = unknown)
   --token N              use this token instead of registering (implies --control off)
   --keepalive-ms N       keepalive period (default 500)
@@ -120,16 +122,30 @@ const command: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    let control: BoostControl;
-    try {
-      control = await openBoostControl({ control: controlArg, relays, gameId, certSha256: pin }, (l) =>
-        console.error(l),
-      );
-    } catch (err) {
-      console.error(`lightspeed boost: control plane: ${(err as Error).message}`);
+    // Tokens are per relay. By default every relay host is registered with (port 4433), so a failover to
+    // another relay that requires auth still carries a live token; --control (or a pin) names one plane.
+    const hosts = [...new Set(relays.map((r) => r.host))];
+    const targets = controlArg === undefined && pin === undefined && hosts.length > 1 ? hosts : [controlArg];
+    const log = (l: string): void => console.error(l);
+    const opened = await Promise.allSettled(
+      targets.map((control) => openBoostControl({ control, relays, gameId, certSha256: pin }, log)),
+    );
+    const controls = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const closeControls = async (): Promise<void> => {
+      for (const c of controls) await c.session?.close();
+    };
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) {
+      console.error(`lightspeed boost: control plane: ${(failed.reason as Error).message}`);
+      await closeControls();
       return 1;
     }
-    const token = manualToken ?? control.token;
+    if (targets.length > 1) {
+      hosts.forEach((host, i) => {
+        for (const r of relays) if (r.host === host) r.token = controls[i]!.token;
+      });
+    }
+    const token = manualToken ?? (targets.length > 1 ? 0 : controls[0]!.token);
 
     const engine = new BoostEngine({ keepaliveMs });
     let prev: BoostStats | null = null;
@@ -158,7 +174,7 @@ const command: Command = {
     } catch (err) {
       console.error(`lightspeed boost: ${err instanceof Error ? err.message : String(err)}`);
       await engine.stop('start failed');
-      await control.session?.close();
+      await closeControls();
       return 1;
     }
     const route = engine.getRoutes()[0]!;
@@ -171,7 +187,7 @@ const command: Command = {
     }
     const sig = await untilSignal();
     await engine.stop(`${sig} received`);
-    await control.session?.close();
+    await closeControls();
     return 0;
   },
 };

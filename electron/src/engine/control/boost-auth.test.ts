@@ -95,4 +95,47 @@ describe('BoostEngine against a require_auth relay', () => {
     }
     expect(echo.packets).toBe(0);
   });
+
+  it('fails over between two require_auth relays with a token from each', async () => {
+    const a = await authRelay();
+    const b = await authRelay();
+    const register = async (relay: Relay): Promise<number> => {
+      const c = await openBoostControl(
+        {
+          control: `127.0.0.1:${relay.controlPort}`,
+          relays: [],
+          gameId: GameId.CS2,
+          certSha256: relay.certSha256!,
+        },
+        () => undefined,
+      );
+      cleanups.push(() => c.session?.close() ?? Promise.resolve());
+      return c.token;
+    };
+    const [tokenA, tokenB] = [await register(a.relay), await register(b.relay)];
+    // Both relays forward to A's echo server; B only becomes the route once A is gone.
+    const engine = new BoostEngine({ keepaliveMs: 100, statsIntervalMs: 200 });
+    cleanups.push(() => engine.stop());
+    await engine.start({
+      routes: [{ server: `127.0.0.1:${a.echo.port}` }],
+      relays: [
+        { host: '127.0.0.1', port: a.relay.dataPort, id: 'a', token: tokenA },
+        { host: '127.0.0.1', port: b.relay.dataPort, id: 'b', token: tokenB },
+      ],
+      fecK: 4,
+    });
+    const first = engine.currentRelay()?.id;
+    const [primary, backup] = first === 'a' ? [a.relay, b.relay] : [b.relay, a.relay];
+    const game = await GameTrafficClient.start({
+      target: { host: '127.0.0.1', port: engine.getRoutes()[0]!.localPort },
+      pps: 50,
+    });
+    cleanups.push(() => game.close());
+    await waitFor(() => game.stats().received >= 20, 10_000, 'echoes through the first relay');
+    await primary.stop();
+    const before = game.stats().received;
+    await waitFor(() => game.stats().received >= before + 20, 10_000, 'echoes through the second relay');
+    expect(engine.currentRelay()?.id).toBe(first === 'a' ? 'b' : 'a');
+    expect(backup.sessionCount()).toBeGreaterThan(0);
+  });
 });
