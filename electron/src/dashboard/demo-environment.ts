@@ -7,9 +7,9 @@
  * view has a choice to show; the link delay stands in for distance (on loopback the RTT would be ~0).
  */
 import type { GameView, RelayEndpoint, SessionInfo } from '@lightspeed/shared';
-import { EchoServer, GameTrafficClient, LossyLink } from '@lightspeed/shared/node';
+import { GameTrafficClient, type LossyLink } from '@lightspeed/shared/node';
 
-import { startDemoRelay } from '../cli/commands/demo.js';
+import { startDemoNetwork } from '../demo/demo-network.js';
 
 export const DEMO_GAME_ID = 'demo-arena';
 
@@ -38,30 +38,14 @@ export async function startDemoEnvironment(o: DemoEnvironmentOptions = {}): Prom
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
-    const echo = await EchoServer.start();
-    stops.push(() => echo.stop());
-    const relay = await startDemoRelay();
-    stops.push(() => relay.stop());
-    const forward = { host: '127.0.0.1', port: relay.dataPort };
     const seed = Date.now() >>> 0;
-    const near = await LossyLink.start({
-      listen: { host: '127.0.0.1', port: 0 },
-      forward,
-      loss,
-      delayMs: 9,
-      jitterMs: 2,
-      seed,
-    });
-    stops.push(() => near.stop());
-    const far = await LossyLink.start({
-      listen: { host: '127.0.0.1', port: 0 },
-      forward,
-      loss,
-      delayMs: 38,
-      jitterMs: 4,
-      seed: seed + 1,
-    });
-    stops.push(() => far.stop());
+    const network = await startDemoNetwork([
+      { loss, delayMs: 9, jitterMs: 2, seed },
+      { loss, delayMs: 38, jitterMs: 4, seed: seed + 1 },
+    ]);
+    stops.push(network.close);
+    const { echo } = network;
+    const [near, far] = network.links as [LossyLink, LossyLink];
 
     let client: GameTrafficClient | null = null;
     const stopClient = async (): Promise<void> => {

@@ -3,16 +3,9 @@
  * server", a lossy link (5% loss each way) between the engine and the relay, and a simulated game client
  * at 64 packets/s. Shows live RTT, loss before and after FEC, and the packets FEC rebuilt.
  */
-import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
-import {
-  DropTracker,
-  EchoServer,
-  GameTrafficClient,
-  LossyLink,
-  numberArg,
-  parseCliArgs,
-} from '@lightspeed/shared/node';
+import { DropTracker, GameTrafficClient, numberArg, parseCliArgs } from '@lightspeed/shared/node';
 
+import { startDemoNetwork } from '../../demo/demo-network.js';
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 import { untilSignal } from './boost.js';
@@ -41,23 +34,6 @@ const usage = (m: string): Error => new UsageError(m);
 const PPS = 64;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(6);
 
-/** Our relay on loopback, quiet, allowed to reach the loopback echo server. */
-export async function startDemoRelay(): Promise<Relay> {
-  return startRelay(
-    resolveConfig({
-      server: {
-        node_id: 'demo',
-        region: 'local',
-        data_bind: '127.0.0.1:0',
-        control_bind: '127.0.0.1:0',
-        health_bind: '127.0.0.1:0',
-      },
-      security: { require_auth: false, allow_destinations: ['127.0.0.0/8'] },
-      log: { level: 'silent' },
-    }),
-  );
-}
-
 const command: Command = {
   summary: 'see FEC recover losses live: local relay, lossy link, echo server, simulated game',
   help,
@@ -83,19 +59,11 @@ const command: Command = {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     };
     try {
-      const echo = await EchoServer.start();
-      stops.push(() => echo.stop());
-      const relay = await startDemoRelay();
-      stops.push(() => relay.stop());
       const drops = new DropTracker();
-      const link = await LossyLink.start({
-        listen: { host: '127.0.0.1', port: 0 },
-        forward: { host: '127.0.0.1', port: relay.dataPort },
-        loss,
-        seed: Date.now() >>> 0,
-        onDrop: drops.onDrop,
-      });
-      stops.push(() => link.stop());
+      const network = await startDemoNetwork([{ loss, seed: Date.now() >>> 0, onDrop: drops.onDrop }]);
+      stops.push(network.close);
+      const { echo, relay } = network;
+      const link = network.links[0]!;
       const engine = new BoostEngine();
       stops.push(() => engine.stop('demo finished'));
       await engine.start({
