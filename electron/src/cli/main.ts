@@ -46,9 +46,13 @@ function topHelp(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    console.error(topHelp()); // no command is bad usage: help on stderr, exit 2
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     console.log(topHelp());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const entry = commands[name];
   if (!entry) {

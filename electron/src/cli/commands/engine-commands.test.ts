@@ -66,6 +66,8 @@ describe('lightspeed CLI usage errors exit 2 with a message naming the problem',
     [['demo', '--duration', 'soon'], /--duration/],
     [['lossy-link', '--listen', '127.0.0.1:0', '--forward', '127.0.0.1:9', '--loss', '2'], /--loss/],
     [['lossy-link', '--forward', '127.0.0.1:9'], /--listen HOST:PORT is required/],
+    [['bogus'], /unknown command 'bogus'/],
+    [[], /Usage: lightspeed <command>/],
   ];
   for (const [args, message] of cases) {
     it(`lightspeed ${args.join(' ')}`, async () => {
