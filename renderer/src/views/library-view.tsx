@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 
 import { GameArt } from '../components/game-art.js';
 import { useActions, useBoost, useGames } from '../store/hooks.js';
+import { ViewHeader } from '../components/view-header.js';
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:[0-9]{1,5}$/;
 
@@ -165,17 +166,15 @@ export function LibraryView() {
 
   return (
     <section className="view" aria-labelledby="library-title">
-      <header className="view-head">
-        <div>
-          <h2 id="library-title" tabIndex={-1}>
-            Library
-          </h2>
-          <p className="view-sub">
-            {view.scannedAtMs === null
-              ? 'Looking for games…'
-              : `${view.games.length} ${view.games.length === 1 ? 'game' : 'games'} ready to boost`}
-          </p>
-        </div>
+      <ViewHeader
+        id="library-title"
+        title="Library"
+        sub={
+          view.scannedAtMs === null
+            ? 'Looking for games…'
+            : `${view.games.length} ${view.games.length === 1 ? 'game' : 'games'} ready to boost`
+        }
+      >
         <div className="view-tools">
           <button
             type="button"
@@ -195,7 +194,7 @@ export function LibraryView() {
             {refreshing ? 'Scanning…' : 'Rescan'}
           </button>
         </div>
-      </header>
+      </ViewHeader>
 
       {adding && (
         <div id="add-game" className="panel add-game">

@@ -3,6 +3,7 @@ import type { RelayView } from '@lightspeed/shared';
 
 import { formatMs, formatPct, relayOf } from '../format.js';
 import { useActions, useBoost, useRelays } from '../store/hooks.js';
+import { ViewHeader } from '../components/view-header.js';
 
 function quality(r: RelayView): 'good' | 'degraded' | 'bad' | 'idle' {
   if (r.reachable === null) return 'idle';
@@ -22,15 +23,11 @@ export function RelaysView() {
 
   return (
     <section className="view" aria-labelledby="relays-title">
-      <header className="view-head">
-        <div>
-          <h2 id="relays-title" tabIndex={-1}>
-            Relays
-          </h2>
-          <p className="view-sub">
-            Measured with keepalive probes. Auto picks the fastest and fails over on its own.
-          </p>
-        </div>
+      <ViewHeader
+        id="relays-title"
+        title="Relays"
+        sub="Measured with keepalive probes. Auto picks the fastest and fails over on its own."
+      >
         <div className="view-tools">
           <button
             type="button"
@@ -42,7 +39,7 @@ export function RelaysView() {
             {view.probing ? 'Probing…' : 'Probe now'}
           </button>
         </div>
-      </header>
+      </ViewHeader>
 
       {view.relays.length === 0 ? (
         <div className="empty panel">

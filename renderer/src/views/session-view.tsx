@@ -7,6 +7,7 @@ import { StatTile } from '../components/stat-tile.js';
 import { StatusPill } from '../components/status-pill.js';
 import { formatCount, formatElapsed, formatMs, formatPct, relayOf } from '../format.js';
 import { useActions, useBoost } from '../store/hooks.js';
+import { ViewHeader } from '../components/view-header.js';
 
 function useNow(periodMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -32,17 +33,13 @@ export function SessionView() {
   if (!session && (state.state === 'idle' || state.state === 'stopped')) {
     return (
       <section className="view" aria-labelledby="session-title">
-        <header className="view-head">
-          <div>
-            <h2 id="session-title" tabIndex={-1}>
-              Session
-            </h2>
-            <p className="view-sub">
-              {state.state === 'stopped' ? `Stopped: ${state.reason}` : 'Nothing boosted right now'}
-            </p>
-          </div>
+        <ViewHeader
+          id="session-title"
+          title="Session"
+          sub={state.state === 'stopped' ? `Stopped: ${state.reason}` : 'Nothing boosted right now'}
+        >
           <StatusPill state={state} stats={null} />
-        </header>
+        </ViewHeader>
         <div className="empty panel">
           <h3>Pick a game to boost</h3>
           <p className="muted">

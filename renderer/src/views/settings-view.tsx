@@ -10,6 +10,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 
 import { useActions, useSettings } from '../store/hooks.js';
 import { hostPortProblem } from './library-view.js';
+import { ViewHeader } from '../components/view-header.js';
 
 const FEC_TEXT: Record<FecLevel, { title: string; detail: string }> = {
   off: { title: 'Off', detail: 'No parity; lowest bandwidth' },
@@ -283,14 +284,7 @@ export function SettingsView() {
   useEffect(() => setVersion((v) => v + 1), [settings]);
   return (
     <section className="view" aria-labelledby="settings-title">
-      <header className="view-head">
-        <div>
-          <h2 id="settings-title" tabIndex={-1}>
-            Settings
-          </h2>
-          <p className="view-sub">Applied to the next boost session.</p>
-        </div>
-      </header>
+      <ViewHeader id="settings-title" title="Settings" sub="Applied to the next boost session." />
       {settings ? (
         <SettingsForm key={version} settings={settings} message={message} setMessage={setMessage} />
       ) : (
