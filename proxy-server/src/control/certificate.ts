@@ -52,10 +52,23 @@ export interface ControlIdentity {
   source: 'configured' | 'stored' | 'generated';
 }
 
+/**
+ * A 16-byte certificate serial from random bytes that DER encodes as a positive INTEGER in minimal form:
+ * the first byte is forced into 0x40..0x7f, so it is neither negative (high bit) nor padding (a leading
+ * 0x00 before a byte below 0x80 is "illegal padding" to OpenSSL, which rejected 1 in 256 certificates).
+ */
+export function certificateSerial(random: Uint8Array): Uint8Array {
+  if (random.length !== 16) throw new RangeError('certificateSerial: need 16 random bytes');
+  const serial = Uint8Array.from(random);
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
+  return serial;
+}
+
 /** Creates a self-signed certificate for `name` (also its only DNS subjectAltName). */
 export function generateSelfSigned(
   name = CONTROL_SERVER_NAME,
   validDays = 3650,
+  random: Uint8Array = randomBytes(16),
 ): { certPem: string; keyPem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ format: 'der', type: 'spki' });
@@ -64,8 +77,7 @@ export function generateSelfSigned(
       new AttributeTypeAndValue({ type: OID_COMMON_NAME, value: new AttributeValue({ utf8String: name }) }),
     ]),
   ]);
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // positive INTEGER
+  const serial = certificateSerial(random);
   const now = Date.now();
   const algorithm = new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 });
   const tbs = new TBSCertificate({
