@@ -18,7 +18,10 @@ import { serverCrypto, silentQuicLogger } from './quic-support.js';
 import { RegisterRateLimiter, type RegisterRateLimit } from './register-rate-limiter.js';
 import { normalizeIp, type Registration, type TokenAuthority } from './token-authority.js';
 
-/** ALPN offered and accepted by LightSpeed control peers (deployed relays configure none, so any matches). */
+/**
+ * ALPN offered and accepted by LightSpeed control peers. Deployed quinn peers use none, which quiche's
+ * BoringSSL cannot accept in QUIC: see docs/control-plane.md, "Transport".
+ */
 export const CONTROL_ALPN = 'lightspeed';
 
 /** Stream reset codes: which malformed-input case closed a control stream. */

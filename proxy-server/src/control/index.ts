@@ -15,6 +15,7 @@ export {
   type ControlServerStats,
   type ServerLoad,
 } from './control-server.js';
+export { serverCrypto, silentQuicLogger } from './quic-support.js';
 export { connectRawControl, type RawControlClient } from './raw-control-client.js';
 export { RegisterRateLimiter, type RegisterRateLimit } from './register-rate-limiter.js';
 export {

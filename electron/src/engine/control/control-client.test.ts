@@ -1,8 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 
+import { QUICServer } from '@matrixai/quic';
+
 import {
   ControlServer,
+  generateSelfSigned,
   loadOrCreateIdentity,
+  serverCrypto,
+  silentQuicLogger,
   TokenAuthority,
   type ControlServerOptions,
 } from '@lightspeed/proxy-server';
@@ -133,6 +138,30 @@ describe('ControlSession against a relay with no control plane', () => {
     if (outcome.mode !== 'token-less') return;
     expect(outcome.message).toContain(`127.0.0.1:${port}`);
     expect(outcome.message).toMatch(/no QUIC control plane/);
+    expect(outcome.message).toMatch(/without a session token/);
+  });
+
+  it('uses a relay whose QUIC refuses our ALPN (as deployed no-ALPN relays do) token-less, saying why', async () => {
+    // rustls without ALPN closes with no_application_protocol (0x178) when a client offers one; a quiche
+    // server that only speaks another ALPN closes with the same code.
+    const { certPem, keyPem } = generateSelfSigned();
+    const other = new QUICServer({
+      crypto: serverCrypto(),
+      config: { key: keyPem, cert: certPem, verifyPeer: false, applicationProtos: ['not-lightspeed'] },
+      logger: silentQuicLogger(),
+    });
+    await other.start({ host: '127.0.0.1', port: 0 });
+    closers.push(() => other.stop({ force: true }));
+    const outcome = await ControlSession.open({
+      host: '127.0.0.1',
+      port: other.port,
+      gameId: GameId.CS2,
+      connectTimeoutMs: 2000,
+    });
+    expect(outcome.mode).toBe('token-less');
+    if (outcome.mode !== 'token-less') return;
+    expect(outcome.message).toContain(`127.0.0.1:${other.port}`);
+    expect(outcome.message).toMatch(/refused our ALPN "lightspeed" \(QUIC error 0x178\)/);
     expect(outcome.message).toMatch(/without a session token/);
   });
 });

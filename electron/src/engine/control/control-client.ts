@@ -18,10 +18,20 @@ import { errors as quicErrors, events, QUICClient, type QUICStream } from '@matr
 export const CONTROL_SERVER_NAME = 'lightspeed-proxy';
 /** Default control port of deployed relays. */
 export const DEFAULT_CONTROL_PORT = 4433;
-/** ALPN offered; deployed relays configure none and accept any. */
+/**
+ * ALPN offered. quiche's TLS (BoringSSL) must offer one in QUIC; deployed relays (quinn + rustls) configure
+ * none, and rustls then refuses any client that offers one with no_application_protocol. See NO_ALPN_MATCH.
+ */
 const CONTROL_ALPN = 'lightspeed';
 /** TLS alert "bad certificate" (0x100 + 42), returned when the pinned fingerprint does not match. */
 const BAD_CERTIFICATE = 298;
+/**
+ * TLS alert no_application_protocol as a QUIC error (0x100 + 120 = 0x178): the peer speaks QUIC but not our
+ * ALPN. A deployed relay's control plane answers exactly this (rustls without ALPN refuses an offered one),
+ * and BoringSSL cannot connect without ALPN, so such a relay is used token-less, like one with no control
+ * plane at all.
+ */
+const NO_ALPN_MATCH = 0x178;
 
 export type ControlErrorKind =
   'no-control-plane' | 'certificate' | 'refused' | 'timeout' | 'protocol' | 'closed';
@@ -330,6 +340,13 @@ function connectError(err: unknown, where: string, timeoutMs: number, pin: strin
     return new ControlError(
       'certificate',
       `relay certificate at ${where} does not match the pinned SHA-256 ${pin}`,
+    );
+  }
+  if (data?.errorCode === NO_ALPN_MATCH) {
+    return new ControlError(
+      'no-control-plane',
+      `the QUIC control plane at ${where} refused our ALPN "${CONTROL_ALPN}" (QUIC error 0x178): a deployed ` +
+        'relay, whose QUIC has no ALPN, which this client cannot speak',
     );
   }
   if (err instanceof quicErrors.ErrorQUICConnectionPeer && data?.errorCode !== undefined) {
