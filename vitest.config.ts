@@ -12,6 +12,10 @@ const alias = [
   { find: /^@lightspeed\/games\/catalog$/, replacement: here('./games/src/catalog/index.ts') },
   { find: /^@lightspeed\/games$/, replacement: here('./games/src/index.ts') },
   { find: /^@lightspeed\/proxy-server$/, replacement: here('./proxy-server/src/index.ts') },
+  {
+    find: /^@lightspeed\/proxy-server\/quic$/,
+    replacement: here('./proxy-server/src/control/quic-support.ts'),
+  },
   { find: /^@lightspeed\/electron\/engine$/, replacement: here('./electron/src/engine/index.ts') },
 ];
 

@@ -351,7 +351,6 @@ export class BoostEngine {
     for (const f of flows) f.tick();
     link?.reapIdle(this.o.flowIdleMs);
     const ka = link?.keepalives.takeInterval() ?? { answered: 0, missed: 0, rtts: [] };
-    const judged = ka.answered + ka.missed;
     const downExpected = c.downExpected - p.downExpected;
     const downReceived = c.downReceived - p.downReceived;
     const lossDown = downExpected > 0 ? Math.max(0, 1 - downReceived / downExpected) : 0;
@@ -380,7 +379,7 @@ export class BoostEngine {
               last: ka.rtts[ka.rtts.length - 1]!,
             },
       jitterMs,
-      lossUp: judged > 0 ? ka.missed / judged : 0,
+      lossUp: link?.keepalives.windowLoss ?? 0,
       lossDown,
       lossDownAfterFec,
       fecRecovered: c.fecRecovered,

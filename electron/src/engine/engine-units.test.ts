@@ -60,6 +60,24 @@ describe('KeepaliveTracker', () => {
     expect(i).toEqual({ answered: 1, missed: 2, rtts: [10] });
     expect(k.takeInterval()).toEqual({ answered: 0, missed: 0, rtts: [] });
   });
+
+  it('reports loss over the last 20 judged keepalives, forgetting older verdicts', () => {
+    const k = new KeepaliveTracker();
+    expect(k.windowLoss).toBe(0);
+    let t = 0;
+    const answer = (): void => void k.onReply(k.next((t += 500)), t + 10);
+    const lose = (): void => void k.expire(k.next((t += 500)));
+    lose();
+    expect(k.windowLoss).toBe(1);
+    answer();
+    expect(k.windowLoss).toBe(0.5);
+    for (let i = 0; i < 18; i++) answer();
+    expect(k.windowLoss).toBeCloseTo(1 / 20, 10);
+    answer(); // the miss falls out of the window
+    expect(k.windowLoss).toBe(0);
+    for (let i = 0; i < 25; i++) (i % 5 === 0 ? lose : answer)();
+    expect(k.windowLoss).toBeCloseTo(4 / 20, 10);
+  });
 });
 
 describe('JitterEstimator (RFC 3550)', () => {

@@ -11,8 +11,15 @@ export interface KeepaliveVerdicts {
   rtts: number[];
 }
 
+/** Verdicts kept for `windowLoss`: 20 keepalives, 10 s at the default 500 ms interval. */
+export const KEEPALIVE_LOSS_WINDOW = 20;
+
 export class KeepaliveTracker {
   private seq = 0;
+  /** Last verdicts, oldest overwritten first: 1 = missed, 0 = answered. */
+  private readonly verdicts = new Uint8Array(KEEPALIVE_LOSS_WINDOW);
+  private verdictCount = 0;
+  private verdictMisses = 0;
   private readonly pending = new Map<number, number>();
   private interval: KeepaliveVerdicts = { answered: 0, missed: 0, rtts: [] };
   /** Keepalives in a row that went unanswered; any reply, even a late one, resets it. */
@@ -46,6 +53,7 @@ export class KeepaliveTracker {
     this.srttMs = this.srttMs === null ? rtt : this.srttMs + (rtt - this.srttMs) / 8;
     this.interval.answered++;
     this.interval.rtts.push(rtt);
+    this.record(0);
     this.answered++;
     return rtt;
   }
@@ -55,7 +63,25 @@ export class KeepaliveTracker {
     if (!this.pending.delete(seq)) return false;
     this.consecutiveMisses++;
     this.interval.missed++;
+    this.record(1);
     return true;
+  }
+
+  /**
+   * Fraction (0..1) of the last KEEPALIVE_LOSS_WINDOW judged keepalives that went unanswered: a per-second
+   * count of two keepalives would swing between 0 and 50%.
+   */
+  get windowLoss(): number {
+    const n = Math.min(this.verdictCount, KEEPALIVE_LOSS_WINDOW);
+    return n === 0 ? 0 : this.verdictMisses / n;
+  }
+
+  private record(missed: 0 | 1): void {
+    const slot = this.verdictCount % KEEPALIVE_LOSS_WINDOW;
+    if (this.verdictCount >= KEEPALIVE_LOSS_WINDOW) this.verdictMisses -= this.verdicts[slot]!;
+    this.verdicts[slot] = missed;
+    this.verdictMisses += missed;
+    this.verdictCount++;
   }
 
   /** Returns and resets the per-interval verdicts. */

@@ -35,8 +35,7 @@ import {
   Version,
 } from '@peculiar/asn1-x509';
 
-/** The certificate name deployed relays present and deployed clients expect. */
-export const CONTROL_SERVER_NAME = 'lightspeed-proxy';
+import { CONTROL_SERVER_NAME } from './quic-support.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';

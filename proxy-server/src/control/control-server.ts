@@ -14,15 +14,9 @@ import {
 import { events, QUICServer, type QUICConnection, type QUICStream } from '@matrixai/quic';
 
 import type { ControlIdentity } from './certificate.js';
-import { serverCrypto, silentQuicLogger } from './quic-support.js';
+import { CONTROL_ALPN, serverCrypto, silentQuicLogger } from './quic-support.js';
 import { RegisterRateLimiter, type RegisterRateLimit } from './register-rate-limiter.js';
 import { normalizeIp, type Registration, type TokenAuthority } from './token-authority.js';
-
-/**
- * ALPN offered and accepted by LightSpeed control peers. Deployed quinn peers use none, which quiche's
- * BoringSSL cannot accept in QUIC: see docs/control-plane.md, "Transport".
- */
-export const CONTROL_ALPN = 'lightspeed';
 
 /** Stream reset codes: which malformed-input case closed a control stream. */
 export const ControlStreamError: Record<ControlErrorCode, number> = {

@@ -1,5 +1,4 @@
 export {
-  CONTROL_SERVER_NAME,
   certificateSha256,
   derSha256,
   generateSelfSigned,
@@ -7,7 +6,6 @@ export {
   type ControlIdentity,
 } from './certificate.js';
 export {
-  CONTROL_ALPN,
   ControlServer,
   ControlStreamError,
   type ControlLog,
@@ -15,7 +13,15 @@ export {
   type ControlServerStats,
   type ServerLoad,
 } from './control-server.js';
-export { serverCrypto, silentQuicLogger } from './quic-support.js';
+export {
+  BAD_CERTIFICATE,
+  CONTROL_ALPN,
+  CONTROL_SERVER_NAME,
+  controlClientOptions,
+  normalizePin,
+  serverCrypto,
+  silentQuicLogger,
+} from './quic-support.js';
 export { connectRawControl, type RawControlClient } from './raw-control-client.js';
 export { RegisterRateLimiter, type RegisterRateLimit } from './register-rate-limiter.js';
 export {

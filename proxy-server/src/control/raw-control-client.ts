@@ -3,14 +3,10 @@
  * is given and decodes what comes back, without the engine's request/answer logic (the engine's client
  * lives in @lightspeed/electron/engine and would be a circular dependency here).
  */
-import { createHash, webcrypto } from 'node:crypto';
-
 import { ControlFrameReader, encodeControlFrame, type ControlMessage } from '@lightspeed/shared';
 import { events, QUICClient, type QUICStream } from '@matrixai/quic';
 
-import { CONTROL_SERVER_NAME } from './certificate.js';
-import { CONTROL_ALPN } from './control-server.js';
-import { silentQuicLogger } from './quic-support.js';
+import { controlClientOptions } from './quic-support.js';
 
 export interface RawControlClient {
   /** Writes raw bytes on the control stream. */
@@ -36,31 +32,14 @@ export async function connectRawControl(opts: {
 }): Promise<RawControlClient> {
   const quic = await QUICClient.createQUICClient(
     {
-      host: opts.host,
-      port: opts.port,
-      serverName: CONTROL_SERVER_NAME,
-      localHost: opts.localHost ?? '127.0.0.1',
-      crypto: {
-        ops: {
-          randomBytes: (data: ArrayBuffer): Promise<void> => {
-            webcrypto.getRandomValues(new Uint8Array(data));
-            return Promise.resolve();
-          },
-        },
-      },
-      config: {
-        verifyPeer: true,
-        applicationProtos: [CONTROL_ALPN],
-        verifyCallback: (certs: Uint8Array[]) =>
-          Promise.resolve(
-            !opts.certSha256 || createHash('sha256').update(certs[0]!).digest('hex') === opts.certSha256
-              ? undefined
-              : 298,
-          ),
-      },
+      ...controlClientOptions({
+        host: opts.host,
+        port: opts.port,
+        localHost: opts.localHost ?? '127.0.0.1',
+        certSha256: opts.certSha256,
+      }),
       codeToReason: (type, code) =>
         Object.assign(new Error(`control stream ${type} reset with code ${code}`), { code }),
-      logger: silentQuicLogger(),
     },
     { timer: opts.timeoutMs ?? 3000 },
   );

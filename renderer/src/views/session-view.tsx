@@ -129,7 +129,7 @@ export function SessionView() {
           label="Loss before FEC"
           tone={lossTone(stats?.lossDown)}
           value={formatPct(stats?.lossDown)}
-          detail={`upstream ${formatPct(stats?.lossUp)}`}
+          detail={`keepalives lost ${formatPct(stats?.lossUp)} (10 s)`}
         />
         <StatTile
           label="Loss after FEC"

@@ -59,7 +59,10 @@ export interface BoostStats {
   rtt: RttSummary | null;
   /** RFC 3550 interarrival jitter, ms. */
   jitterMs: number;
-  /** Fraction (0..1) lost client → relay over the interval, from keepalive misses. */
+  /**
+   * Fraction (0..1) of keepalives unanswered over the last 20 (10 s at the default interval): the loss the
+   * relay path shows without game traffic. A keepalive crosses the link both ways, so this is round-trip loss.
+   */
   lossUp: number;
   /** Fraction (0..1) lost relay → client over the interval, from sequence gaps, before FEC. */
   lossDown: number;

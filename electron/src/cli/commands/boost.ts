@@ -58,7 +58,7 @@ export function statusLine(state: string, s: BoostStats, prev: BoostStats | null
     `via ${s.relay?.id ?? '-'}`,
     rtt,
     `jitter ${s.jitterMs.toFixed(1)} ms`,
-    `loss up ${pct(s.lossUp)} down ${pct(s.lossDown)} → ${pct(s.lossDownAfterFec)} after FEC`,
+    `keepalive loss ${pct(s.lossUp)}  loss down ${pct(s.lossDown)} → ${pct(s.lossDownAfterFec)} after FEC`,
     `recovered ${recovered}`,
     `${upRate}↑ ${downRate}↓ pkt/s`,
     `flows ${s.flows ?? 0}`,

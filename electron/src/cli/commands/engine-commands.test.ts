@@ -133,7 +133,11 @@ describe('lightspeed commands on loopback', () => {
     cleanups.push(() => game.close());
     await game.finished();
     await waitFor(() => game.stats().received === 200, 5000, 'echoes through the CLI');
-    await waitFor(() => r.lines.filter((l) => /loss up/.test(l)).length >= 2, 5000, 'status lines');
+    await waitFor(
+      () => r.lines.filter((l) => /keepalive loss .* loss down .* after FEC/.test(l)).length >= 2,
+      5000,
+      'status lines',
+    );
     r.child.kill('SIGINT');
     expect(await r.exit).toBe(0);
   });

@@ -3,28 +3,24 @@
  * certificate by SHA-256 when a fingerprint is known), register with a game id, keep the token, ping,
  * read ServerInfo, disconnect gracefully. One bidirectional stream carries the deployed framing.
  */
-import { createHash, webcrypto } from 'node:crypto';
-
 import {
   ControlFrameReader,
   DisconnectReason,
   encodeControlFrame,
   type ControlMessage,
 } from '@lightspeed/shared';
-import Logger, { LogLevel } from '@matrixai/logger';
+import {
+  BAD_CERTIFICATE,
+  CONTROL_ALPN,
+  CONTROL_SERVER_NAME,
+  controlClientOptions,
+  normalizePin,
+} from '@lightspeed/proxy-server/quic';
 import { errors as quicErrors, events, QUICClient, type QUICStream } from '@matrixai/quic';
 
-/** Name on the certificate deployed relays present (the QUIC library needs a DNS name, not an IP). */
-export const CONTROL_SERVER_NAME = 'lightspeed-proxy';
+export { CONTROL_SERVER_NAME };
 /** Default control port of deployed relays. */
 export const DEFAULT_CONTROL_PORT = 4433;
-/**
- * ALPN offered. quiche's TLS (BoringSSL) must offer one in QUIC; deployed relays (quinn + rustls) configure
- * none, and rustls then refuses any client that offers one with no_application_protocol. See NO_ALPN_MATCH.
- */
-const CONTROL_ALPN = 'lightspeed';
-/** TLS alert "bad certificate" (0x100 + 42), returned when the pinned fingerprint does not match. */
-const BAD_CERTIFICATE = 298;
 /**
  * TLS alert no_application_protocol as a QUIC error (0x100 + 120 = 0x178): the peer speaks QUIC but not our
  * ALPN. A deployed relay's control plane answers exactly this (rustls without ALPN refuses an offered one),
@@ -128,42 +124,19 @@ export class ControlClient {
   static async connect(opts: ControlClientOptions): Promise<ControlClient> {
     const port = opts.port ?? DEFAULT_CONTROL_PORT;
     const timeoutMs = opts.connectTimeoutMs ?? 3000;
-    const pin = opts.certSha256?.replace(/:/g, '').toLowerCase();
+    const pin = normalizePin(opts.certSha256);
     let quic: QUICClient;
     try {
       quic = await QUICClient.createQUICClient(
-        {
+        controlClientOptions({
           host: opts.host,
           port,
-          serverName: opts.serverName ?? CONTROL_SERVER_NAME,
-          ...(opts.localHost
-            ? { localHost: opts.localHost }
-            : isIpv4(opts.host)
-              ? { localHost: '0.0.0.0' }
-              : {}),
-          crypto: {
-            ops: {
-              randomBytes: (data: ArrayBuffer): Promise<void> => {
-                webcrypto.getRandomValues(new Uint8Array(data));
-                return Promise.resolve();
-              },
-            },
-          },
-          config: {
-            verifyPeer: true,
-            applicationProtos: [CONTROL_ALPN],
-            maxIdleTimeout: 90_000,
-            keepAliveIntervalTime: 15_000,
-            verifyCallback: (certs: Uint8Array[]) => {
-              // Self-signed, no CA: any certificate is taken unless a fingerprint is pinned.
-              const leaf = certs[0];
-              const ok =
-                !pin || (leaf !== undefined && createHash('sha256').update(leaf).digest('hex') === pin);
-              return Promise.resolve(ok ? undefined : BAD_CERTIFICATE);
-            },
-          },
-          logger: new Logger('quic', LogLevel.SILENT, []),
-        },
+          serverName: opts.serverName,
+          // An IPv4 relay needs an IPv4 socket; the library binds '::' otherwise.
+          localHost: opts.localHost ?? (isIpv4(opts.host) ? '0.0.0.0' : undefined),
+          certSha256: pin,
+          config: { maxIdleTimeout: 90_000, keepAliveIntervalTime: 15_000 },
+        }),
         { timer: timeoutMs },
       );
     } catch (err) {
