@@ -239,5 +239,12 @@ describe('lightspeed dashboard --demo in Chromium', () => {
     const badPort = await startCli(['dashboard', '--port', 'eighty', '--no-open'], /$^/, 20_000);
     expect(badPort.exitCode).toBe(2);
     expect(badPort.stderr).toContain('--port');
+    const demoFile = await startCli(
+      ['dashboard', '--demo', '--settings', 'x.json', '--no-open'],
+      /$^/,
+      20_000,
+    );
+    expect(demoFile.exitCode).toBe(2);
+    expect(demoFile.stderr).toMatch(/--settings: the demo's relays live only for the run/);
   });
 });

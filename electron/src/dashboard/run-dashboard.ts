@@ -1,15 +1,29 @@
 /**
  * Composes `lightspeed dashboard`: the real engine and game detection behind the contract's backend,
- * the validating dispatcher, the token-guarded HTTP + WebSocket server, and (with `demo`) the demo network.
+ * the validating dispatcher, the token-guarded HTTP + WebSocket server, settings kept in a file between
+ * runs (like the desktop app's), and (with `demo`) the demo network, whose settings live only for the run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_SETTINGS, createDispatcher, createNotifier, ipcSchema } from '@lightspeed/shared';
+import {
+  DEFAULT_SETTINGS,
+  createDispatcher,
+  createNotifier,
+  ipcSchema,
+  settingsFileSchema,
+  type Settings,
+} from '@lightspeed/shared';
 
 import { BoostEngine } from '../engine/index.js';
-import { LightspeedBackend, createGamesProvider, type GamesProvider } from '../ipc-backend/index.js';
+import {
+  LightspeedBackend,
+  SettingsStore,
+  createGamesProvider,
+  type GamesProvider,
+  type SettingsLogger,
+} from '../ipc-backend/index.js';
 import { startDashboard, type Dashboard } from './dashboard-server.js';
 import { startDemoEnvironment, type DemoEnvironment } from './demo-environment.js';
 
@@ -22,11 +36,17 @@ export interface RunDashboardOptions {
   uiDir?: string;
   /** Game detection (default: the real one). */
   games?: GamesProvider;
+  /** Settings file read at start and rewritten on every change; absent: settings live only for the run. */
+  settingsFile?: string;
+  /** Where a corrupt settings file is reported (default: stderr). */
+  log?: SettingsLogger;
 }
 
 export interface RunningDashboard {
   dashboard: Dashboard;
   backend: LightspeedBackend;
+  /** The settings file in use, and whether it was read or defaulted; null when settings are not kept. */
+  settings: { file: string; loaded: boolean } | null;
   close(): Promise<void>;
 }
 
@@ -57,6 +77,11 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
       `the UI is not built (${path.join(uiDir, 'index.html')} is missing): run 'npm run build' first`,
     );
   }
+  if (o.demo && o.settingsFile !== undefined)
+    throw new Error("the demo's relays live only for the run, so its settings are not kept in a file");
+  const store =
+    o.settingsFile === undefined ? null : new SettingsStore(o.settingsFile, settingsFileSchema, o.log);
+  const saved: Settings = store?.load() ?? DEFAULT_SETTINGS;
   const env: DemoEnvironment | null = o.demo ? await startDemoEnvironment() : null;
   let dashboard: Dashboard | null = null;
   const notify = createNotifier(ipcSchema, (channel, payload) => dashboard?.broadcast(channel, payload));
@@ -65,7 +90,14 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
     createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs }),
     games: o.games ?? createGamesProvider(),
     notify,
-    settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays } : DEFAULT_SETTINGS,
+    settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays } : saved,
+    ...(store
+      ? {
+          saveSettings: async (next: Settings): Promise<void> => {
+            await store.set(next);
+          },
+        }
+      : {}),
     extraGames: env ? [env.game] : [],
     ...(env ? { onSessionStart: env.onSessionStart, onSessionEnd: env.onSessionEnd } : {}),
   });
@@ -86,8 +118,10 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
   return {
     dashboard: running,
     backend,
+    settings: store ? { file: store.file, loaded: store.loadOutcome.source === 'file' } : null,
     close: async () => {
       await backend.close().catch(() => undefined);
+      await store?.flush();
       await running.close();
       await env?.close();
     },

@@ -43,7 +43,7 @@ export interface BackendOptions {
   notify: LightspeedNotifier;
   /** Settings to start from (default: DEFAULT_SETTINGS). */
   settings?: Settings;
-  /** Persists settings after every change (Electron: the settings file; dashboard: nothing). */
+  /** Persists settings after every change (the desktop app and the dashboard: a settings file). */
   saveSettings?: (settings: Settings) => Promise<void>;
   /** Entries shown first in the Library (the dashboard's demo game). */
   extraGames?: GameView[];

@@ -5,3 +5,5 @@ export { RelayBook } from './relay-book.js';
 export { fetchRegistry } from './relay-registry.js';
 export type { CatalogGame, DetectionResult, EngineFactory, EngineLike, GamesProvider } from './ports.js';
 export { createGamesProvider } from './games-provider.js';
+export { SettingsStore, writeFileAtomic, type LoadOutcome, type SettingsLogger } from './settings-store.js';
+export { dashboardSettingsPath, userConfigDir } from './config-dir.js';

@@ -29,7 +29,7 @@ import { APP_ORIGIN } from './content-security-policy.js';
 import { desktopStateSchema } from './desktop-state.js';
 import { REFUSED, registerIpc, type IpcMainLike } from './ipc-main-bridge.js';
 import { isSameOrigin } from './navigation-policy.js';
-import { SettingsStore } from './settings-store.js';
+import { SettingsStore } from '../ipc-backend/settings-store.js';
 
 type Handler = (event: IpcMainInvokeEvent, arg: unknown) => unknown;
 type MainListener = (event: IpcMainEvent, arg: unknown) => void;

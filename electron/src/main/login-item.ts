@@ -5,6 +5,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { userConfigDir } from '../ipc-backend/config-dir.js';
+
 /** Passed to the app when the OS starts it at login: start hidden in the tray. */
 export const HIDDEN_ARG = '--hidden';
 
@@ -41,11 +43,7 @@ export function autostartDesktopEntry(execPath: string, args: readonly string[] 
 
 /** `$XDG_CONFIG_HOME/autostart/lightspeed.desktop` (default `~/.config`). */
 export function autostartPath(env: NodeJS.ProcessEnv, home: string): string {
-  const base =
-    env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== ''
-      ? env.XDG_CONFIG_HOME
-      : path.join(home, '.config');
-  return path.join(base, 'autostart', 'lightspeed.desktop');
+  return path.join(userConfigDir('linux', env, home), 'autostart', 'lightspeed.desktop');
 }
 
 /** Writes or removes the Linux autostart entry. */

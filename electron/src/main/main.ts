@@ -26,7 +26,7 @@ import { autostartPath, loginItemSettings, setLinuxAutostart, startsHidden } fro
 import { createMainWindow, revealWindow } from './main-window.js';
 import { isSameOrigin } from './navigation-policy.js';
 import { hardenSession, serveAppProtocol } from './session-security.js';
-import { SettingsStore } from './settings-store.js';
+import { SettingsStore } from '../ipc-backend/settings-store.js';
 import { TrayController } from './tray-controller.js';
 import { TrayState } from './tray-state.js';
 

@@ -4,19 +4,22 @@ import { spawn } from 'node:child_process';
 import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
 
 import { isLoopbackHost } from '../../dashboard/access.js';
+import { dashboardSettingsPath } from '../../ipc-backend/index.js';
 import { runDashboard, UiMissing } from '../../dashboard/run-dashboard.js';
 import { UsageError, type Command } from '../command.js';
 import { untilSignal } from './boost.js';
 
-const help = `Usage: lightspeed dashboard [--port N] [--host H] [--no-open] [--demo] [--allow-remote]
+const help = `Usage: lightspeed dashboard [--port N] [--host H] [--no-open] [--settings FILE] [--demo] [--allow-remote]
 
 Serves the LightSpeed UI to your browser, connected to the real engine, and prints its URL. The URL
-carries a random access token made for this run; requests without it are refused.
+carries a random access token made for this run; requests without it are refused. Settings are kept
+between runs in ${dashboardSettingsPath()} (the demo's live only for the run).
 
 Options:
   --port N         port to listen on (default 7878; 0 = any free port)
   --host H         address to bind (default 127.0.0.1); loopback only unless --allow-remote
   --no-open        do not open a browser
+  --settings FILE  keep settings in FILE instead (not with --demo)
   --demo           start a local relay, an echo game server and a lossy link (5% loss), and put
                    "Demo Arena" in the Library: press Boost and watch RTT, loss and FEC recoveries
   --allow-remote   allow a non-loopback --host (anyone with the URL can then drive the engine)
@@ -54,6 +57,7 @@ const command: Command = {
         port: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         'no-open': { type: 'boolean', default: false },
+        settings: { type: 'string' },
         demo: { type: 'boolean', default: false },
         'allow-remote': { type: 'boolean', default: false },
       },
@@ -68,9 +72,22 @@ const command: Command = {
       );
     }
 
+    if (v.demo && v.settings !== undefined)
+      throw new UsageError(
+        "--settings: the demo's relays live only for the run, so its settings are not kept",
+      );
+    if (v.settings === '') throw new UsageError('--settings: expected a file path');
+    const settingsFile = v.demo ? undefined : (v.settings ?? dashboardSettingsPath());
+
     let running;
     try {
-      running = await runDashboard({ host, port, allowRemote: v['allow-remote'], demo: v.demo });
+      running = await runDashboard({
+        host,
+        port,
+        allowRemote: v['allow-remote'],
+        demo: v.demo,
+        ...(settingsFile !== undefined ? { settingsFile } : {}),
+      });
     } catch (err) {
       if (err instanceof UiMissing) {
         console.error(`lightspeed dashboard: ${err.message}`);
@@ -85,6 +102,8 @@ const command: Command = {
       throw err;
     }
     console.log(`LightSpeed dashboard${v.demo ? ' (demo)' : ''}: ${running.dashboard.url}`);
+    if (running.settings !== null)
+      console.log(`Settings: ${running.settings.file}${running.settings.loaded ? '' : ' (defaults)'}`);
     console.log('Ctrl-C to stop.');
     if (!v['no-open']) openBrowser(running.dashboard.url);
     await untilSignal();
