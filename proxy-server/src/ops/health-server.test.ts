@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Relay } from '../relay/start-relay.js';
@@ -79,6 +80,41 @@ describe('health server', () => {
     expect((await post('{not json')).status).toBe(400);
     expect(await metric(r, 'lightspeed_relay_telemetry_reports_total')).toBe(1);
     expect(await metric(r, 'lightspeed_relay_telemetry_rejected_total')).toBe(2);
+  });
+
+  it('answers any telemetry body (random bytes, JSON, oversize) with 204, 400 or 413, counting each', async () => {
+    const r = await relay();
+    const bodies = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.json().map((j) => Buffer.from(j)),
+        fc.string({ maxLength: 2500 }).map((t) => Buffer.from(t)),
+      ),
+      { numRuns: 300, seed: 2026 },
+    );
+    let accepted = 0;
+    for (const body of bodies) {
+      const oversize = body.length > 2048;
+      // The relay answers 413 and closes at once, so a client still uploading may see the reset instead.
+      const res = await fetch(url(r, '/telemetry'), { method: 'POST', body }).catch((err: unknown) => {
+        if (oversize) return null;
+        throw err;
+      });
+      await res?.arrayBuffer();
+      let json = true;
+      try {
+        JSON.parse(Buffer.from(body).toString('utf8'));
+      } catch {
+        json = false;
+      }
+      const expected = oversize ? 413 : json ? 204 : 400;
+      if (res !== null) expect(res.status).toBe(expected);
+      if (expected === 204) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(await metric(r, 'lightspeed_relay_telemetry_reports_total')).toBe(accepted);
+    expect(await metric(r, 'lightspeed_relay_telemetry_rejected_total')).toBe(bodies.length - accepted);
+    expect((await fetch(url(r, '/health'))).status).toBe(200);
   });
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
