@@ -93,7 +93,7 @@ describe('signed registry decoder (fuzz)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 80 }), (payload, sig) => {
         const text = JSON.stringify({
-          format: JSON.parse(signed).format as string,
+          format: (JSON.parse(signed) as { format: string }).format,
           payload: Buffer.from(payload).toString('base64'),
           signature: Buffer.from(sig).toString('base64'),
         });
