@@ -2,7 +2,8 @@
  * `npm run bench -w proxy-server`: relay vs baselines measured in the same run, JSON on stdout.
  *   latency  — p50/p99 RTT of 200-byte packets at 128 pps: direct to the echo server, through the relay,
  *              through a naive Node UDP forwarder (each a separate child process);
- *   capacity — highest round-trip packets/s with < 0.1 % loss, relay vs naive forwarder;
+ *   capacity — highest round-trip packets/s with < 0.1 % loss, relay vs naive forwarder; and, steadier on a
+ *              shared machine, CPU per round trip of each at a load both carry without loss;
  *   memory   — relay heap and RSS with 0 and 1,000 idle sessions.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -60,6 +61,37 @@ function memoryOf(relay: Child): Promise<Memory> {
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+function cpuOf(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    child.proc.once('message', (m) => {
+      const u = m as NodeJS.CpuUsage;
+      resolve(u.user + u.system);
+    });
+    child.proc.send('cpu');
+  });
+}
+
+/**
+ * CPU (µs) the forwarding process spends per round trip at a fixed load both paths carry without loss.
+ * Loss at saturation swings with whatever else the two cores do; CPU per packet barely moves.
+ */
+async function cpuPerRoundTrip(
+  child: Child,
+  path: Parameters<typeof capacityTrial>[0],
+  rate: number,
+  runs: number,
+): Promise<{ rate_pps: number; runs_us: number[]; median_us: number }> {
+  const runsUs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = await cpuOf(child);
+    const t = await capacityTrial(path, rate, 2000, 8);
+    const c1 = await cpuOf(child);
+    runsUs.push(round((c1 - c0) / Math.max(1, t.received), 1));
+  }
+  const sorted = [...runsUs].sort((a, b) => a - b);
+  return { rate_pps: rate, runs_us: runsUs, median_us: sorted[Math.floor(sorted.length / 2)]! };
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const loadBefore = loadavg()[0]!;
@@ -107,6 +139,14 @@ async function main(): Promise<void> {
     const relayCap = cap.relay!;
     const naiveCap = cap.naive_forwarder!;
     const capacityRatio = relayCap.capacity_pps / naiveCap.capacity_pps;
+    const cpuRate = 8000;
+    const relayCpu = await cpuPerRoundTrip(
+      relay,
+      { name: 'relay', port: relay.port, tunnelTo: echo.port },
+      cpuRate,
+      5,
+    );
+    const naiveCpu = await cpuPerRoundTrip(naive, { name: 'naive_forwarder', port: naive.port }, cpuRate, 5);
 
     // Memory: a fresh relay, 0 then 1,000 idle sessions.
     const memRelay = await start('./relay-child.js', [], ['--expose-gc']);
@@ -158,6 +198,12 @@ async function main(): Promise<void> {
         ratio: round(capacityRatio),
         pass: capacityRatio >= 0.8,
         trials: { relay: relayCap.trials, naive_forwarder: naiveCap.trials },
+        cpu_per_round_trip: {
+          note: 'process CPU (user + system) of the forwarder per echoed round trip, 8 clients; informational',
+          relay: relayCpu,
+          naive_forwarder: naiveCpu,
+          ratio: round(relayCpu.median_us / naiveCpu.median_us),
+        },
       },
       memory: {
         sessions,

@@ -1,6 +1,7 @@
 /**
  * Benchmark child: a relay started through the public API on loopback. IPC: sends {port} when started;
- * answers 'mem' with {heapUsed, rss, sessions} after a full GC (run with --expose-gc).
+ * answers 'mem' with {heapUsed, rss, sessions} after a full GC (run with --expose-gc), and 'cpu' with its
+ * process.cpuUsage() in µs.
  */
 import { pino } from 'pino';
 
@@ -29,6 +30,7 @@ const config = resolveConfig({
 const relay = await startRelay(config, { logger: pino({ level: 'silent' }) });
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (msg) => {
+  if (msg === 'cpu') return void process.send!(process.cpuUsage());
   if (msg !== 'mem') return;
   gc?.();
   gc?.();
