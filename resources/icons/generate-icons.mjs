@@ -3,7 +3,8 @@
 // zlib, so the committed assets can be regenerated and checked byte for byte:
 //   node resources/icons/generate-icons.mjs [--out DIR]   (DIR defaults to resources/)
 // Output: DIR/tray/{idle,good,degraded,bad}-{16,32}.png and -{16,32}@2x.png;
-//         DIR/icons/icon.png (512), DIR/icons/icon.ico (16..256), DIR/icons/png/NxN.png (Linux sizes).
+//         DIR/icons/icon.png (512), DIR/icons/icon.ico (16..256), DIR/icons/icon.icns (macOS, 16..512
+//         with @2x), DIR/icons/png/NxN.png (Linux sizes).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,37 @@ export function encodeIco(images) {
     offset += png.length;
   });
   return Buffer.concat([header, ...images.map((i) => i.png)]);
+}
+
+/**
+ * Wraps PNG images in a macOS .icns: 'icns', u32 BE total length, then entries of OSType + u32 BE length
+ * (header included) + PNG data. PNG entry types by pixel size (and which point size @2x they serve).
+ */
+export const ICNS_TYPES = [
+  ['icp4', 16],
+  ['icp5', 32],
+  ['ic11', 32], // 16 pt @2x
+  ['icp6', 64],
+  ['ic12', 64], // 32 pt @2x
+  ['ic07', 128],
+  ['ic08', 256],
+  ['ic13', 256], // 128 pt @2x
+  ['ic09', 512],
+  ['ic14', 512], // 256 pt @2x
+];
+
+export function encodeIcns(pngBySize) {
+  const entries = ICNS_TYPES.map(([type, size]) => {
+    const png = pngBySize.get(size);
+    const head = Buffer.alloc(8);
+    head.write(type, 0, 'latin1');
+    head.writeUInt32BE(8 + png.length, 4);
+    return Buffer.concat([head, png]);
+  });
+  const header = Buffer.alloc(8);
+  header.write('icns', 0, 'latin1');
+  header.writeUInt32BE(8 + entries.reduce((n, e) => n + e.length, 0), 4);
+  return Buffer.concat([header, ...entries]);
 }
 
 // A lightning bolt in unit coordinates (0..1, y down).
@@ -197,6 +229,7 @@ export function generate(outDir) {
     'icons/icon.ico',
     encodeIco([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, png: pngs.get(size) }))),
   );
+  put('icons/icon.icns', encodeIcns(pngs));
   return written;
 }
 

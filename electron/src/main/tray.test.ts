@@ -211,6 +211,36 @@ describe('tray icons', () => {
     }
   });
 
+  it('include a macOS .icns whose entries are PNGs of the sizes their types name', () => {
+    const buf = readFileSync(path.join(repo, 'resources/icons/icon.icns'));
+    expect(buf.subarray(0, 4).toString('latin1')).toBe('icns');
+    expect(buf.readUInt32BE(4)).toBe(buf.length);
+    const pixels: Record<string, number> = {
+      icp4: 16,
+      icp5: 32,
+      ic11: 32,
+      icp6: 64,
+      ic12: 64,
+      ic07: 128,
+      ic08: 256,
+      ic13: 256,
+      ic09: 512,
+      ic14: 512,
+    };
+    const seen: string[] = [];
+    for (let at = 8; at < buf.length;) {
+      const type = buf.subarray(at, at + 4).toString('latin1');
+      const len = buf.readUInt32BE(at + 4);
+      expect(len).toBeGreaterThan(8);
+      const entry = buf.subarray(at + 8, at + len);
+      expect(entry.subarray(0, 8).toString('hex'), type).toBe('89504e470d0a1a0a');
+      expect([entry.readUInt32BE(16), entry.readUInt32BE(20)], type).toEqual([pixels[type], pixels[type]]);
+      seen.push(type);
+      at += len;
+    }
+    expect(seen.sort()).toEqual(Object.keys(pixels).sort());
+  });
+
   it('are exactly what the committed generator draws', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'ls-icons-'));
     try {
@@ -229,6 +259,7 @@ describe('tray icons', () => {
         ),
         'icons/icon.png',
         'icons/icon.ico',
+        'icons/icon.icns',
         'icons/png/16x16.png',
         'icons/png/256x256.png',
       ]) {

@@ -107,8 +107,10 @@ describe('forge.config.ts', () => {
     expect(byName.deb?.config).toMatchObject({
       options: { name: 'lightspeed', icon: 'resources/icons/png/512x512.png' },
     });
+    // packagerConfig.icon 'resources/icons/icon' takes .ico on Windows, .icns on macOS, .png on Linux.
     for (const icon of [
       'resources/icons/icon.ico',
+      'resources/icons/icon.icns',
       'resources/icons/icon.png',
       'resources/icons/png/512x512.png',
     ]) {
