@@ -93,6 +93,7 @@ function harness(settings: Partial<Settings> = {}): Harness {
       registryUrl: null,
       registryKey: null,
       gameServers: [],
+      pinnedRelay: null,
       firstRunComplete: true,
       startAtLogin: false,
       closeToTray: true,
@@ -199,6 +200,28 @@ describe('LightspeedBackend', () => {
     expect(active.session?.relayChoice).toEqual({ kind: 'pin', relayId: 'demo-far' });
     await h.api.boost.stop();
     expect((await h.api.relays.pin({ relayId: null })).pinned).toBeNull();
+  });
+
+  it('keeps the pin in the settings: saved, restored at start, and held while its relay is away', async () => {
+    const h = harness();
+    await h.api.relays.pin({ relayId: 'demo-far' });
+    expect(h.saved.at(-1)?.pinnedRelay).toBe('demo-far');
+    expect(await codeOf(h.api.settings.set({ pinnedRelay: 'atlantis-1' }))).toBe('not-found');
+
+    const restarted = harness({ pinnedRelay: h.saved.at(-1)!.pinnedRelay });
+    expect((await restarted.api.state.get()).relays.pinned).toBe('demo-far');
+
+    // The pinned relay leaves the list: automatic choice, but the preference stays and returns with it.
+    const far = env.relays.find((r) => r.id === 'demo-far')!;
+    await restarted.api.settings.set({ relays: env.relays.filter((r) => r !== far) });
+    expect((await restarted.api.state.get()).relays.pinned).toBeNull();
+    expect((await restarted.api.settings.get()).pinnedRelay).toBe('demo-far');
+    await restarted.api.settings.set({ relays: env.relays });
+    expect((await restarted.api.state.get()).relays.pinned).toBe('demo-far');
+
+    await restarted.api.relays.pin({ relayId: null });
+    expect(restarted.saved.at(-1)?.pinnedRelay).toBeNull();
+    expect(restarted.relays.at(-1)?.pinned).toBeNull();
   });
 
   it('refuses capture mode in this build and a registry source without a URL', async () => {

@@ -91,6 +91,7 @@ export class LightspeedBackend {
     this.now = o.now ?? Date.now;
     this.historyLength = o.historyLength ?? 300;
     this.relays.setEndpoints(this.settings.relays);
+    this.applyPin();
     this.handlers = {
       state: { get: () => this.snapshot() },
       boost: { start: (req) => this.start(req), stop: () => this.stop() },
@@ -293,13 +294,18 @@ export class LightspeedBackend {
     return this.relays.view();
   }
 
-  private pin(relayId: string | null): RelaysView {
+  /** Pins a relay (null: automatic choice) and keeps the choice in the settings. */
+  private async pin(relayId: string | null): Promise<RelaysView> {
     if (relayId !== null && !this.relays.find(relayId))
       throw new IpcError('not-found', `relay '${relayId}' is not in the relay list`);
-    this.relays.pinned = relayId;
-    const view = this.relays.view();
-    this.o.notify.relays.changed(view);
-    return view;
+    await this.saveAndPublish({ ...this.settings, pinnedRelay: relayId });
+    return this.relays.view();
+  }
+
+  /** Applies the saved pin to the current relay list: automatic while the pinned relay is not in it. */
+  private applyPin(): void {
+    const id = this.settings.pinnedRelay;
+    this.relays.pinned = id !== null && this.relays.find(id) ? id : null;
   }
 
   private async currentRelays(): Promise<RelayEndpoint[]> {
@@ -323,6 +329,7 @@ export class LightspeedBackend {
     } else {
       this.relays.setEndpoints(this.settings.relays);
     }
+    this.applyPin();
   }
 
   private gamesView(): GamesView {
@@ -383,6 +390,11 @@ export class LightspeedBackend {
     const parsed = settingsSchema.safeParse(next);
     if (!parsed.success)
       throw new IpcError('invalid-argument', parsed.error.issues[0]?.message ?? 'invalid settings');
+    if (patch.pinnedRelay != null && patch.pinnedRelay !== this.settings.pinnedRelay) {
+      const candidates = next.relaySource === 'list' ? next.relays : this.relays.list();
+      if (!candidates.some((e) => relayRef(e).id === patch.pinnedRelay))
+        throw new IpcError('not-found', `relay '${patch.pinnedRelay}' is not in the relay list`);
+    }
     if (next.relaySource === 'registry' && (next.registryUrl === null || next.registryKey === null)) {
       throw new IpcError(
         'invalid-argument',
@@ -407,6 +419,9 @@ export class LightspeedBackend {
     if (relaysChanged) {
       this.registryRelays = [];
       await this.reloadRelays().catch(() => {});
+      this.o.notify.relays.changed(this.relays.view());
+    } else if (prev.pinnedRelay !== next.pinnedRelay) {
+      this.applyPin();
       this.o.notify.relays.changed(this.relays.view());
     }
   }

@@ -72,6 +72,11 @@ export const settingsSchema = z.strictObject({
     .nullable(),
   /** Game servers added by hand (Library → Add server). */
   gameServers: z.array(gameServerSchema).max(256),
+  /**
+   * The relay the user pinned (its id), or null for automatic choice. Kept as a preference: while that relay
+   * is not in the list (a registry not loaded yet), the choice is automatic, and the pin returns with it.
+   */
+  pinnedRelay: labelSchema.nullable(),
   firstRunComplete: z.boolean(),
   startAtLogin: z.boolean(),
   closeToTray: z.boolean(),
@@ -91,6 +96,7 @@ export const DEFAULT_SETTINGS: Settings = {
   registryUrl: null,
   registryKey: null,
   gameServers: [],
+  pinnedRelay: null,
   firstRunComplete: false,
   startAtLogin: false,
   closeToTray: true,
@@ -111,6 +117,7 @@ export const settingsFileSchema = z.object({
   registryUrl: shape.registryUrl.catch(d.registryUrl),
   registryKey: shape.registryKey.catch(d.registryKey),
   gameServers: shape.gameServers.catch(d.gameServers),
+  pinnedRelay: shape.pinnedRelay.catch(d.pinnedRelay),
   firstRunComplete: shape.firstRunComplete.catch(d.firstRunComplete),
   startAtLogin: shape.startAtLogin.catch(d.startAtLogin),
   closeToTray: shape.closeToTray.catch(d.closeToTray),
