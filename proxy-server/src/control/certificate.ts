@@ -3,14 +3,7 @@
  * (`lightspeed-proxy`). Generated at first start and kept in a directory so its fingerprint stays stable
  * across restarts (clients pin it); operator-provided cert/key files win over the generated pair.
  */
-import {
-  createHash,
-  createPrivateKey,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  X509Certificate,
-} from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -35,7 +28,7 @@ import {
   Version,
 } from '@peculiar/asn1-x509';
 
-import { CONTROL_SERVER_NAME } from './quic-support.js';
+import { CONTROL_SERVER_NAME, derSha256 } from './quic-support.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
@@ -121,12 +114,7 @@ export function generateSelfSigned(
 
 /** SHA-256 fingerprint (lowercase hex) of the first certificate in a PEM string. */
 export function certificateSha256(certPem: string): string {
-  return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
-}
-
-/** SHA-256 fingerprint (lowercase hex) of a DER certificate, as a TLS peer presents it. */
-export function derSha256(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
+  return derSha256(new X509Certificate(certPem).raw);
 }
 
 /**

@@ -1,6 +1,5 @@
 export {
   certificateSha256,
-  derSha256,
   generateSelfSigned,
   loadOrCreateIdentity,
   type ControlIdentity,
@@ -18,6 +17,7 @@ export {
   CONTROL_ALPN,
   CONTROL_SERVER_NAME,
   controlClientOptions,
+  derSha256,
   normalizePin,
   serverCrypto,
   silentQuicLogger,

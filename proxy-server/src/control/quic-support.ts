@@ -59,7 +59,7 @@ export function controlClientOptions(opts: {
       applicationProtos: [CONTROL_ALPN],
       verifyCallback: (certs: Uint8Array[]) => {
         const leaf = certs[0];
-        const ok = pin === undefined || (leaf !== undefined && sha256Hex(leaf) === pin);
+        const ok = pin === undefined || (leaf !== undefined && derSha256(leaf) === pin);
         return Promise.resolve(ok ? undefined : BAD_CERTIFICATE);
       },
     },
@@ -72,7 +72,8 @@ export function normalizePin(certSha256: string | undefined): string | undefined
   return certSha256 ? certSha256.replace(/:/g, '').toLowerCase() : undefined;
 }
 
-function sha256Hex(der: Uint8Array): string {
+/** SHA-256 fingerprint (lowercase hex) of a DER certificate, as a TLS peer presents it. */
+export function derSha256(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
