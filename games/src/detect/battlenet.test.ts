@@ -76,6 +76,54 @@ describe('Battle.net product.db', () => {
     ]);
   });
 
+  it('reads a record with every field the agent writes (schema used by bnetlauncher and GameFinder)', () => {
+    const varintField = (no: number, n: bigint): Uint8Array => {
+      const out = [...varint((no << 3) | 0)];
+      let v = BigInt.asUintN(64, n); // int32 -1 is written as a 10-byte varint
+      do {
+        out.push(Number(v & 0x7fn) | (v > 0x7fn ? 0x80 : 0));
+        v >>= 7n;
+      } while (v > 0n);
+      return Uint8Array.from(out);
+    };
+    const double = (no: number, x: number): Uint8Array => {
+      const b = new Uint8Array(9);
+      b[0] = (no << 3) | 1;
+      new DataView(b.buffer).setFloat64(1, x, true);
+      return b;
+    };
+    const settings = concat(
+      field(1, 'D:/Games/Overwatch'), // installPath
+      field(2, 'eu'), // playRegion
+      varintField(3, 1n), // desktopShortcut
+      varintField(5, 3n), // languageSettings
+      field(6, 'enUS'),
+      field(7, 'enUS'),
+      field(8, concat(field(1, 'enUS'), varintField(2, 3n))), // languages
+      field(10, 'retail'), // versionBranch
+    );
+    const cached = concat(
+      field(1, concat(varintField(1, 1n), varintField(2, 1n), field(7, '2.10.0.0.12345'))), // baseProductState
+      field(4, concat(field(1, 'none'), double(2, 1), varintField(4, 123456789n))), // updateProgress
+    );
+    const db = concat(
+      field(
+        1,
+        concat(
+          field(1, 'prometheus'),
+          field(2, 'Pro'),
+          field(3, settings),
+          field(4, cached),
+          field(5, varintField(1, 0n)),
+        ),
+      ),
+      field(3, concat(field(1, 'Overwatch.exe'), varintField(2, 4242n))), // activeProcesses
+      field(4, concat(field(1, 'Pro'), field(2, 'abc123'), field(3, '1700000000'))), // productConfigs
+      field(5, concat(varintField(1, -1n), varintField(2, -1n))), // downloadSettings
+    );
+    expect(readProductDb(db)).toEqual([{ productCode: 'Pro', installPath: 'D:/Games/Overwatch' }]);
+  });
+
   it('never throws on arbitrary or truncated bytes', async () => {
     const good = await readFile(path.join(fixtures, 'windows/C/ProgramData/Battle.net/Agent/product.db'));
     for (let n = 0; n < good.length; n++) expect(() => readProductDb(good.subarray(0, n))).not.toThrow();

@@ -1,6 +1,8 @@
 /**
  * Battle.net: the agent's product.db (protobuf) lists every install as
  *   Database.product_install (1) → { uid (1), product_code (2), settings (3) → { install_path (1) } }.
+ * Field numbers as in the community schema that bnetlauncher and GameFinder read real databases with
+ * (ProductDb.cs); every other field (cached state, operations, active processes, …) is skipped.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
