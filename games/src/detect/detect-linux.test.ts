@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -163,6 +163,22 @@ describe('detectInstalledGames: files that change on disk', () => {
   const temps: string[] = [];
   afterAll(async () => {
     for (const t of temps) await rm(t, { recursive: true, force: true });
+  });
+
+  it("falls back to an older client's config/libraryfolders.vdf when steamapps' one is malformed", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'ls-games-'));
+    temps.push(root);
+    await cp(fx('linux'), root, { recursive: true, verbatimSymlinks: true });
+    const home = path.join(root, 'home/player');
+    const steam = path.join(home, '.local/share/Steam');
+    const current = path.join(steam, 'steamapps/libraryfolders.vdf');
+    const good = await readFile(current, 'utf8');
+    await mkdir(path.join(steam, 'config'), { recursive: true });
+    await writeFile(path.join(steam, 'config/libraryfolders.vdf'), good);
+    await writeFile(current, '"libraryfolders"\n{\n\t"0"\n');
+    const r = await detectInstalledGames({ platform: 'linux', root, env: { HOME: home } });
+    expect(r.installed.map((g) => g.gameId)).toContain('rust'); // from /mnt/games/SteamLibrary
+    expect(r.skipped.find((s) => s.path === current)?.reason).toMatch(/^malformed VDF: /);
   });
 
   it('picks up a repaired manifest and a deleted install directory', async () => {

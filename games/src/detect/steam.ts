@@ -115,24 +115,9 @@ export async function detectSteam(ctx: Context): Promise<InstalledGame[]> {
   for (const library of libraries) {
     for (const game of games) {
       const manifest = path.join(library, 'steamapps', `appmanifest_${game.store.steamAppId}.acf`);
-      const read = await readTextFile(manifest);
-      if (!read.ok) {
-        if (!read.missing)
-          ctx.skipped.push({ source: 'steam', path: manifest, reason: read.reason, gameId: game.id });
-        continue;
-      }
-      const parsed = parseVdf(read.text);
-      if (!parsed.ok) {
-        const { message, line, column } = parsed.error;
-        ctx.skipped.push({
-          source: 'steam',
-          path: manifest,
-          reason: `malformed app manifest: ${message} at ${line}:${column}`,
-          gameId: game.id,
-        });
-        continue;
-      }
-      const state = vdfObject(parsed.value, 'AppState');
+      const acf = await readVdf(ctx, manifest, 'app manifest', game.id);
+      if (acf === undefined) continue;
+      const state = vdfObject(acf, 'AppState');
       const installdir = state && vdfString(state, 'installdir');
       if (!installdir) {
         ctx.skipped.push({
@@ -176,26 +161,35 @@ async function readLibraryFolders(ctx: Context, root: string): Promise<string[]>
     ['config', 'libraryfolders.vdf'],
   ]) {
     const file = path.join(root, ...rel);
-    const read = await readTextFile(file);
-    if (!read.ok) {
-      if (!read.missing) ctx.skipped.push({ source: 'steam', path: file, reason: read.reason });
+    const vdf = await readVdf(ctx, file, 'VDF');
+    if (vdf === undefined) continue; // missing or skipped: an older client may have left the other one
+    if (!vdfObject(vdf, 'libraryfolders')) {
+      ctx.skipped.push({ source: 'steam', path: file, reason: 'no "libraryfolders" block' });
       continue;
     }
-    const parsed = parseVdf(read.text);
-    if (!parsed.ok) {
-      const { message, line, column } = parsed.error;
-      ctx.skipped.push({
-        source: 'steam',
-        path: file,
-        reason: `malformed VDF: ${message} at ${line}:${column}`,
-      });
-      return [];
-    }
-    if (!vdfObject(parsed.value, 'libraryfolders')) {
-      ctx.skipped.push({ source: 'steam', path: file, reason: 'no "libraryfolders" block' });
-      return [];
-    }
-    return libraryPathsFromVdf(parsed.value);
+    return libraryPathsFromVdf(vdf);
   }
   return [];
+}
+
+/** Reads and parses a VDF file: undefined when it is missing (silently) or unreadable or malformed (skipped, with why). */
+async function readVdf(
+  ctx: Context,
+  file: string,
+  what: string,
+  gameId?: string,
+): Promise<VdfObject | undefined> {
+  const read = await readTextFile(file);
+  if (!read.ok) {
+    if (!read.missing) ctx.skipped.push({ source: 'steam', path: file, reason: read.reason, gameId });
+    return undefined;
+  }
+  const parsed = parseVdf(read.text);
+  if (!parsed.ok) {
+    const { message, line, column } = parsed.error;
+    const reason = `malformed ${what}: ${message} at ${line}:${column}`;
+    ctx.skipped.push({ source: 'steam', path: file, reason, gameId });
+    return undefined;
+  }
+  return parsed.value;
 }
