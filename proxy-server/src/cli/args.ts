@@ -6,11 +6,18 @@ Usage:
   lightspeed-proxy --config FILE [--data-bind ADDR] [--health-bind ADDR]
                    [--control-bind ADDR] [--log-level LEVEL]
   lightspeed-proxy check-config FILE
+  lightspeed-proxy firewall apply --config FILE
+  lightspeed-proxy firewall remove
   lightspeed-proxy --help | --version
 
 Commands and options:
   --config, -c FILE     Run the relay with this TOML config (see config.example.toml).
   check-config FILE     Validate FILE, print the resolved config as JSON, exit 0 (2 if invalid).
+  firewall apply        Install (atomically replace) the nftables table inet lightspeed_relay:
+                        per-source packet-rate limits on the data port, from [firewall] in
+                        --config FILE. With [firewall] enabled = false: removes a leftover table
+                        if nft allows, otherwise does nothing. Needs nft and CAP_NET_ADMIN (root).
+  firewall remove       Delete exactly that table (succeeds if it is absent).
   --data-bind ADDR      Override [server] data_bind, e.g. 0.0.0.0:4434 (UDP, IPv4).
   --health-bind ADDR    Override [server] health_bind, e.g. 127.0.0.1:8080 (HTTP /health, /metrics).
   --control-bind ADDR   Override [server] control_bind, e.g. 0.0.0.0:4433 (QUIC control plane).
@@ -21,6 +28,7 @@ Commands and options:
 Examples:
   lightspeed-proxy check-config /etc/lightspeed/proxy.toml
   lightspeed-proxy --config /etc/lightspeed/proxy.toml --log-level debug
+  sudo lightspeed-proxy firewall apply --config /etc/lightspeed/proxy.toml
 
 Exit codes: 0 clean exit (also after SIGTERM/SIGINT), 1 runtime failure (e.g. a port in use),
 2 bad usage or bad configuration (the message names the key and the problem).
@@ -30,6 +38,8 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'check'; file: string }
+  | { kind: 'firewall-apply'; file: string }
+  | { kind: 'firewall-remove' }
   | {
       kind: 'run';
       file: string;
@@ -69,6 +79,16 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (values.config !== undefined)
       throw new UsageError('check-config takes the file as its argument, not --config');
     return { kind: 'check', file: rest[0]! };
+  }
+  if (command === 'firewall') {
+    const [action, ...extra] = rest;
+    if (extra.length > 0) throw new UsageError(`firewall: unexpected argument ${JSON.stringify(extra[0])}`);
+    if (action === 'apply') {
+      if (values.config === undefined) throw new UsageError('firewall apply needs --config FILE');
+      return { kind: 'firewall-apply', file: values.config };
+    }
+    if (action === 'remove') return { kind: 'firewall-remove' };
+    throw new UsageError('firewall takes "apply --config FILE" or "remove"');
   }
   if (command !== undefined) throw new UsageError(`unknown command or argument: ${JSON.stringify(command)}`);
   if (values.config === undefined) throw new UsageError('missing --config FILE');

@@ -78,6 +78,39 @@ describe('lightspeed-proxy CLI', () => {
     expect(bad.stderr).toContain('prefix length');
   });
 
+  it('firewall: usage and config errors exit 2, disabled is a no-op, a missing nft is named', () => {
+    for (const args of [
+      ['firewall'],
+      ['firewall', 'apply'],
+      ['firewall', 'flush'],
+      ['firewall', 'remove', 'x'],
+    ]) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('--help');
+    }
+    const badFw = config('fw-bad.toml', '[firewall]\nenabled = true\nper_source_pps = "lots"\n');
+    for (const args of [
+      ['check-config', badFw],
+      ['firewall', 'apply', '--config', badFw],
+    ]) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('firewall.per_source_pps');
+    }
+    const off = cli('firewall', 'apply', '--config', config('fw-off.toml', '[firewall]\nenabled = false\n'));
+    expect(off.status).toBe(0);
+    expect(off.stdout).toContain('nothing applied');
+    const on = config('fw-on.toml', '[server]\ndata_bind = "127.0.0.1:4434"\n[firewall]\nenabled = true\n');
+    const noNft = spawnSync(process.execPath, [bin, 'firewall', 'apply', '--config', on], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '/nonexistent' },
+    });
+    expect(noNft.status).toBe(1);
+    expect(noNft.stderr).toContain('apt-get install nftables');
+  });
+
   it('refuses to start on a bad config or a bad override, naming it, and exits 2', () => {
     const badKey = cli('--config', config('typo.toml', '[rate_limit]\npps = 100\nbsp = 5\n'));
     expect(badKey.status).toBe(2);

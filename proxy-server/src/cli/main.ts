@@ -2,6 +2,8 @@ import { pino } from 'pino';
 
 import { HELP, parseCli, UsageError, type CliCommand } from './args.js';
 import { ConfigError, loadConfigFile, resolveConfig, type RelayConfig } from '../config/config.js';
+import { applyFirewall, FirewallError, removeFirewall, rulesFromConfig } from '../firewall/nft.js';
+import { FIREWALL_TABLE } from '../firewall/ruleset.js';
 import { startRelay } from '../relay/start-relay.js';
 import { VERSION } from '../version.js';
 
@@ -82,6 +84,43 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<void>
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+/** `firewall apply` / `firewall remove`: exit 0, 1 (nft missing, no privilege, nft failed) or 2 (config). */
+async function firewall(
+  command: Extract<CliCommand, { kind: 'firewall-apply' | 'firewall-remove' }>,
+): Promise<void> {
+  try {
+    if (command.kind === 'firewall-remove') {
+      await removeFirewall();
+      process.stdout.write(`firewall: table ${FIREWALL_TABLE} removed (or was not present)\n`);
+      return;
+    }
+    let config: RelayConfig;
+    try {
+      config = loadConfigFile(command.file);
+    } catch (err) {
+      if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+      throw err;
+    }
+    if (!config.firewall.enabled) {
+      // A no-op by design (the systemd unit always runs it); a table left from an earlier enabled run goes.
+      await removeFirewall().catch(() => undefined);
+      process.stdout.write(`firewall: [firewall] enabled = false in ${command.file}: nothing applied\n`);
+      return;
+    }
+    const rules = rulesFromConfig(config);
+    await applyFirewall(rules);
+    process.stdout.write(
+      `firewall: table ${FIREWALL_TABLE} applied: udp port ${rules.dataPort}, ` +
+        `${rules.perSourcePps} packets/s per source (burst ${rules.burst})\n`,
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    if (!(err instanceof FirewallError)) throw err;
+    process.stderr.write(`lightspeed-proxy: firewall: ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   let command: CliCommand;
   try {
@@ -105,6 +144,10 @@ async function main(argv: readonly string[]): Promise<void> {
         if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
         throw err;
       }
+      return;
+    case 'firewall-apply':
+    case 'firewall-remove':
+      await firewall(command);
       return;
     case 'run':
       await run(command);

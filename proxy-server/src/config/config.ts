@@ -98,10 +98,52 @@ const schema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  // Kernel-side per-source limits on the data port (`lightspeed-proxy firewall apply`, nftables).
+  // per_source_pps and burst default from [rate_limit] (see resolvedSchema below).
+  firewall: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      per_source_pps: positiveInt(10_000_000).optional(),
+      burst: positiveInt(10_000_000).optional(),
+      max_sources: positiveInt(16_777_216).default(65_536),
+      source_timeout_s: positiveInt(86_400).default(60),
+    })
+    .prefault({}),
 });
 
+/** Default per-source kernel limit: room for a few clients behind one address at their full rate_limit.pps. */
+export const FIREWALL_PPS_PER_CLIENT_RATE = 4;
+
+const resolvedSchema = schema
+  .superRefine((c, ctx) => {
+    const fw = c.firewall;
+    if (fw.per_source_pps !== undefined && fw.per_source_pps < c.rate_limit.pps) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['firewall', 'per_source_pps'],
+        message: `must be at least rate_limit.pps (${c.rate_limit.pps}): the kernel would drop traffic the relay allows`,
+      });
+    }
+    const bind = parseIpv4BindAddress(c.server.data_bind);
+    if (fw.enabled && typeof bind !== 'string' && bind.port === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['firewall', 'enabled'],
+        message: 'the firewall needs a fixed server.data_bind port, not port 0',
+      });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    firewall: {
+      ...c.firewall,
+      per_source_pps: c.firewall.per_source_pps ?? c.rate_limit.pps * FIREWALL_PPS_PER_CLIENT_RATE,
+      burst: c.firewall.burst ?? c.rate_limit.pps,
+    },
+  }));
+
 /** The relay configuration: the TOML shape and key names, every default applied. */
-export type RelayConfig = z.infer<typeof schema>;
+export type RelayConfig = z.infer<typeof resolvedSchema>;
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -114,7 +156,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** Applies defaults and validates; throws ConfigError naming the first bad key. */
 export function resolveConfig(input: unknown): RelayConfig {
-  const result = schema.safeParse(input ?? {});
+  const result = resolvedSchema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
