@@ -54,6 +54,10 @@ const schema = z.strictObject({
       max_sessions_per_ip: positiveInt(1_000_000).default(16),
       max_destinations_per_client: positiveInt(1024).default(8),
       destination_window_s: z.number().positive().max(86_400).default(10),
+      // Session creation per source IP: a token bucket (a session costs an upstream socket).
+      session_rate_per_ip: z.number().positive().max(1_000_000).default(2),
+      // Default: max_sessions_per_ip (a source may open all its sessions at once, then the rate applies).
+      session_burst_per_ip: positiveInt(1_000_000).optional(),
     })
     .prefault({}),
   rate_limit: z
@@ -135,6 +139,10 @@ const resolvedSchema = schema
   })
   .transform((c) => ({
     ...c,
+    security: {
+      ...c.security,
+      session_burst_per_ip: c.security.session_burst_per_ip ?? c.security.max_sessions_per_ip,
+    },
     firewall: {
       ...c.firewall,
       per_source_pps: c.firewall.per_source_pps ?? c.rate_limit.pps * FIREWALL_PPS_PER_CLIENT_RATE,

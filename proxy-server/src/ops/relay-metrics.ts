@@ -76,6 +76,11 @@ export function createRelayMetrics(source: MetricsSource, labels: Record<string,
   simple('lightspeed_relay_fins_total', 'FIN packets received.', () => stats.fins);
   simple('lightspeed_relay_sessions_created_total', 'Sessions opened.', () => stats.sessionsCreated);
   simple(
+    'lightspeed_relay_sessions_refused_total',
+    'First packets refused a session (auth, session caps, per-IP creation rate; see dropped_packets_total).',
+    () => stats.sessionsRefused,
+  );
+  simple(
     'lightspeed_relay_sessions_timed_out_total',
     'Sessions closed by inactivity.',
     () => stats.sessionsTimedOut,

@@ -209,6 +209,9 @@ export class DataPlane {
     }
     if (flags & Flag.FIN) {
       stats.fins++;
+      // Only a session that has carried valid traffic ends on FIN: otherwise garbage alternating data and
+      // FIN from one socket would create and tear down a session (and its upstream socket) per pair.
+      if (s !== undefined && !s.carried) return this.drop(DropReason.FIN_WITHOUT_TRAFFIC);
       if (s !== undefined) this.table.close(s);
       this.answerControl(msg, Flag.FIN, token, rinfo, now, 0, 0, 0);
       return;
@@ -216,7 +219,10 @@ export class DataPlane {
 
     if (s === undefined) {
       const opened = this.table.open(key, rinfo, version === 2 ? 2 : 1, msg[Offset.FEC_K]!, token, now);
-      if (typeof opened === 'number') return this.drop(opened);
+      if (typeof opened === 'number') {
+        stats.sessionsRefused++;
+        return this.drop(opened);
+      }
       s = opened;
     }
     s.lastActivity = now;
@@ -227,6 +233,7 @@ export class DataPlane {
     const dstPort = readU16(msg, Offset.DST_PORT);
     if (flags & Flag.HANDSHAKE) {
       stats.handshakes++;
+      s.carried = true;
       // Source of the ACK = the requested destination, destination = the client as the relay sees it.
       this.answerControl(msg, Flag.HANDSHAKE, token, rinfo, now, dstIp, s.ipU32, dstPort, s);
       // Deployed relays forward a handshake's payload as data; an empty one is not worth a datagram.
@@ -268,6 +275,7 @@ export class DataPlane {
   }
 
   private send(s: Session, payload: Uint8Array): void {
+    s.carried = true;
     s.upstream.send(payload, s.dstPort, s.dstHost);
     this.stats.serverOutPackets++;
     this.stats.serverOutBytes += payload.length;
@@ -397,6 +405,7 @@ export class DataPlane {
   }
 
   private sweep(now: number): void {
+    this.table.pruneCreationLimiter(now);
     for (const s of this.sessions.values()) {
       if (now - s.lastActivity >= this.timeoutMs) {
         this.stats.sessionsTimedOut++;

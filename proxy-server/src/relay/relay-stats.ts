@@ -33,6 +33,10 @@ export const DropReason = {
   SHUTTING_DOWN: 12,
   /** A send failed or an internal error was caught. */
   ERROR: 13,
+  /** A new session from a source IP over its session-creation rate (security.session_rate_per_ip). */
+  SESSION_RATE: 14,
+  /** A FIN for a session that has not carried valid traffic: ignored, so garbage cannot churn sessions. */
+  FIN_WITHOUT_TRAFFIC: 15,
 } as const;
 
 export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
@@ -53,6 +57,8 @@ export const DROP_REASON_LABELS: readonly string[] = [
   'no_destination',
   'shutting_down',
   'error',
+  'session_rate_limited',
+  'fin_without_traffic',
 ];
 
 /** Counters of one relay. */
@@ -74,6 +80,8 @@ export class RelayStats {
   handshakes = 0;
   fins = 0;
   sessionsCreated = 0;
+  /** First packets that did not get a session (auth, caps, creation rate). */
+  sessionsRefused = 0;
   sessionsTimedOut = 0;
   fecRecovered = 0;
   fecParitySent = 0;

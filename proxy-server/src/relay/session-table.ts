@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 
 import { FEC_MIN_K, parseIpv4 } from '@lightspeed/shared';
 
+import { SessionCreationLimiter } from './creation-limiter.js';
 import { DropReason, type DropReasonCode, type RelayStats } from './relay-stats.js';
 import { Session } from './session.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
@@ -28,6 +29,7 @@ export class SessionTable {
   private readonly defaultK: number;
   private readonly pps: number;
   private readonly bps: number;
+  private readonly creations: SessionCreationLimiter;
 
   constructor(options: SessionTableOptions) {
     this.o = options;
@@ -38,6 +40,16 @@ export class SessionTable {
     this.defaultK = config.fec.k;
     this.pps = config.rate_limit.pps;
     this.bps = config.rate_limit.bps;
+    this.creations = new SessionCreationLimiter(
+      config.security.session_rate_per_ip,
+      config.security.session_burst_per_ip,
+      Math.max(65_536, this.maxSessions),
+    );
+  }
+
+  /** Forgets session-creation buckets that have refilled (called by the data plane's sweeper). */
+  pruneCreationLimiter(now: number): void {
+    this.creations.prune(now);
   }
 
   /**
@@ -60,6 +72,7 @@ export class SessionTable {
     if (this.sessions.size >= this.maxSessions) return DropReason.SESSION_LIMIT;
     const onIp = this.perIp.get(ip) ?? 0;
     if (onIp >= this.maxPerIp) return DropReason.IP_SESSION_LIMIT;
+    if (!this.creations.tryTake(ip, now)) return DropReason.SESSION_RATE;
     const k = version === 2 && announcedK >= FEC_MIN_K ? announcedK : this.defaultK;
     const s = new Session(
       key,

@@ -23,6 +23,9 @@ export class Session {
   bytesIn = 0;
   bytesOut = 0;
 
+  /** Set once the session has forwarded a packet or acknowledged a handshake: only then does a FIN end it. */
+  carried = false;
+
   /** Sequence number of the next packet the relay sends this client. */
   replySeq = 0;
 
