@@ -199,7 +199,7 @@ function readFields(buf: Uint8Array, offset: number, version: 1 | 2, b0: number)
 export function writeHeaderFields(
   buf: Uint8Array,
   offset: number,
-  version: 1 | 2,
+  version: 1 | 2 | 3,
   flags: number,
   token: number,
   sequence: number,

@@ -1,0 +1,97 @@
+/**
+ * Adaptive repair rate for v3: how many repairs follow each source packet, from the loss the peer reports
+ * for this direction, its burstiness and the packet rate, within the budget of the user's setting.
+ *
+ *   need  = p / (1 − p)                 repairs per source just to replace what the link loses
+ *   r     = GAIN · need · (1 + BURST · (mean burst − 1)) + FLOOR
+ *   r    ≥ interval / MAX_WAIT_MS        when p ≥ 0.2%: a lost packet never waits long for a repair
+ *   r    ≤ budget(p)                     balanced: 0.27 + 25 (p − 1.3%) within 0.2..1;
+ *                                        strong: 0.5 + 40 (p − 1.3%) within 0.5..2
+ *
+ * The budget is repairs per source, which is the byte overhead when repairs are as long as sources.
+ * Repairs are paced by a credit: each source adds r, each repair spends 1, so they leave right after the
+ * source packet that completes a credit. Pure: time is passed in.
+ */
+import type { FecBudget } from './fec-negotiation.js';
+import type { V3Report } from './fec-v3-report.js';
+
+export const RATE_TUNING = {
+  GAIN: 2,
+  BURST: 0.8,
+  FLOOR: 0.04,
+  MAX_WAIT_MS: 8,
+  /** Loss assumed before the first report: protective without being wasteful. */
+  INITIAL_LOSS: 0.03,
+};
+
+export function budgetCap(budget: FecBudget, p: number): number {
+  const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+  return budget === 'strong' ? clamp(0.5 + 40 * (p - 0.013), 0.5, 2) : clamp(0.27 + 25 * (p - 0.013), 0.2, 1);
+}
+
+export class RepairRate {
+  private loss = RATE_TUNING.INITIAL_LOSS;
+  private meanBurst = 1;
+  private intervalMs = 1000 / 128;
+  private lastSourceMs = -1;
+  private credit = 0;
+  private reports = 0;
+
+  constructor(private budget: FecBudget) {}
+
+  setBudget(budget: FecBudget): void {
+    this.budget = budget;
+  }
+
+  /** Loss estimate for this direction (0..1). */
+  get estimatedLoss(): number {
+    return this.loss;
+  }
+
+  get estimatedBurst(): number {
+    return this.meanBurst;
+  }
+
+  /**
+   * Folds a peer report in: the first four move the estimate halfway (the start-up guess is left within
+   * two seconds), later ones by how many packets they cover (150 or more: halfway), so a quiet interval
+   * cannot swing the rate.
+   */
+  onReport(r: V3Report): void {
+    const total = r.received + r.lost;
+    if (total === 0) return;
+    const sample = r.lost / total;
+    const weight = this.reports < 4 ? 0.5 : Math.min(0.5, total / 300);
+    this.reports++;
+    this.loss += weight * (sample - this.loss);
+    if (r.bursts > 0) {
+      const mean = Math.max(1, Math.min(16, r.lost / r.bursts));
+      this.meanBurst += Math.min(0.5, r.bursts / 20) * (mean - this.meanBurst);
+    }
+  }
+
+  /** Repairs per source packet now. */
+  ratio(): number {
+    const t = RATE_TUNING;
+    const p = Math.min(0.6, this.loss);
+    let r = t.GAIN * (p / (1 - p)) * (1 + t.BURST * (this.meanBurst - 1)) + t.FLOOR;
+    if (p >= 0.002) r = Math.max(r, this.intervalMs / t.MAX_WAIT_MS);
+    return Math.min(r, budgetCap(this.budget, p));
+  }
+
+  /** Called for each source packet sent: how many repairs follow it. */
+  afterSource(nowMs: number): number {
+    if (this.lastSourceMs >= 0) {
+      const gap = Math.min(1000, Math.max(0, nowMs - this.lastSourceMs));
+      this.intervalMs += 0.1 * (gap - this.intervalMs);
+    }
+    this.lastSourceMs = nowMs;
+    this.credit = Math.min(2, this.credit + this.ratio());
+    let n = 0;
+    while (this.credit >= 1 && n < 2) {
+      this.credit -= 1;
+      n++;
+    }
+    return n;
+  }
+}
