@@ -2,20 +2,19 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 import {
   FEC_MAX_PAYLOAD,
-  FecDecoder,
-  FecEncoder,
+  FecLink,
   Flag,
   HEADER_V1_LEN,
   HEADER_V2_LEN,
+  HEADER_V3_COMPACT_LEN,
   Offset,
-  checkHeader,
+  V3_COMPACT_FLAG,
+  checkTunnelHeader,
   parseIpv4,
   formatIpv4,
   readU16,
   readU32,
-  writeFecExtension,
   writeHeaderFields,
-  type FecExtension,
 } from '@lightspeed/shared';
 import type { Logger } from 'pino';
 
@@ -68,8 +67,6 @@ export class DataPlane {
   private readonly windowMs: number;
   private readonly maxDestinations: number;
   private readonly flushMs: number;
-  /** Reused for every FecDecoder.receive call (the decoder does not keep it). */
-  private readonly fecExt: FecExtension = { blockId: 0, index: 0, k: 0 };
   private sweepTimer: NodeJS.Timeout | null = null;
   private sampleTick = 0;
   private stopping = false;
@@ -160,12 +157,7 @@ export class DataPlane {
   liveFecUnrecoverable(): number {
     let n = 0;
     const now = performance.now();
-    for (const s of this.sessions.values()) {
-      if (s.decoder) {
-        s.decoder.expire(now);
-        n += s.decoder.stats().unrecoverable;
-      }
-    }
+    for (const s of this.sessions.values()) if (s.fec) n += s.fec.unrecoverable(now);
     return n;
   }
 
@@ -186,10 +178,13 @@ export class DataPlane {
     stats.clientInPackets++;
     stats.clientInBytes += len;
     if (this.stopping) return this.drop(DropReason.SHUTTING_DOWN);
-    const version = checkHeader(msg);
+    const version = checkTunnelHeader(msg);
     if (version < 0) return this.drop(DropReason.MALFORMED);
     const flags = msg[Offset.VERSION_FLAGS]! & 0xf;
-    const headerLen = version === 2 ? HEADER_V2_LEN : HEADER_V1_LEN;
+    // v3 is data only (flag 0x8 marks its 8-byte repair/report shape): no control answers for it.
+    if (version === 3 && (flags & ~V3_COMPACT_FLAG) !== 0) return this.drop(DropReason.MALFORMED);
+    const compact = version === 3 && flags !== 0;
+    const headerLen = version === 1 ? HEADER_V1_LEN : compact ? HEADER_V3_COMPACT_LEN : HEADER_V2_LEN;
     const token = msg[Offset.TOKEN]!;
     const key = rinfo.address + ':' + rinfo.port;
     let s = this.sessions.get(key);
@@ -218,50 +213,85 @@ export class DataPlane {
     }
 
     if (s === undefined) {
-      const opened = this.table.open(key, rinfo, version === 2 ? 2 : 1, msg[Offset.FEC_K]!, token, now);
+      const opened = this.table.open(
+        key,
+        rinfo,
+        version === 1 ? 1 : 2,
+        version === 2 ? msg[Offset.FEC_K]! : 0,
+        token,
+        now,
+      );
       if (typeof opened === 'number') {
         stats.sessionsRefused++;
         return this.drop(opened);
       }
       s = opened;
+      // A v3 first packet: the client negotiated v3 with this relay before it restarted.
+      if (version === 3) this.fecFor(s).switchToV3('balanced');
     }
     s.lastActivity = now;
     s.bytesIn += len;
     if (!takeTokens(s, len, now, this.pps, this.bps)) return this.drop(DropReason.RATE_LIMITED);
 
-    const dstIp = readU32(msg, Offset.DST_IP);
-    const dstPort = readU16(msg, Offset.DST_PORT);
+    // A v3 repair or report carries no addresses: it belongs to the session's current destination.
+    const dstIp = compact ? s.dstIp : readU32(msg, Offset.DST_IP);
+    const dstPort = compact ? s.dstPort : readU16(msg, Offset.DST_PORT);
     if (flags & Flag.HANDSHAKE) {
       stats.handshakes++;
       s.carried = true;
+      // A v3 offer (in a v2 handshake's payload) is answered with the accept and goes no further.
+      const accept =
+        version === 2 && len > headerLen ? this.fecFor(s).acceptOffer(msg.subarray(headerLen)) : null;
       // Source of the ACK = the requested destination, destination = the client as the relay sees it.
-      this.answerControl(msg, Flag.HANDSHAKE, token, rinfo, now, dstIp, s.ipU32, dstPort, s);
+      this.answerControl(msg, Flag.HANDSHAKE, token, rinfo, now, dstIp, s.ipU32, dstPort, s, accept);
       // Deployed relays forward a handshake's payload as data; an empty one is not worth a datagram.
-      if (len === headerLen) return;
+      if (len === headerLen || accept !== null) return;
     }
 
-    const payload = msg.subarray(headerLen);
     if (version === 1) {
-      this.forward(s, dstIp, dstPort, payload, now);
-      return;
-    }
-    const fec = this.fecExt;
-    fec.blockId = readU16(msg, Offset.FEC_BLOCK);
-    fec.index = msg[Offset.FEC_INDEX]!;
-    fec.k = msg[Offset.FEC_K]!;
-    const decoder = (s.decoder ??= new FecDecoder());
-    if (fec.index >= fec.k) {
-      // Parity is consumed here; only the packet it rebuilds (if any) travels on.
-      if (!this.checkDestination(s, dstIp, dstPort, now)) return;
-      const rebuilt = decoder.receive(fec, payload, now);
-      if (rebuilt !== null) this.forwardRecovered(s, rebuilt.payload);
+      this.forward(s, dstIp, dstPort, msg.subarray(headerLen), now);
       return;
     }
     if (!this.checkDestination(s, dstIp, dstPort, now)) return;
-    const rebuilt = decoder.receive(fec, payload, now);
-    if (decoder.lastWasDuplicate) return this.drop(DropReason.DUPLICATE);
-    this.send(s, payload);
-    if (rebuilt !== null) this.forwardRecovered(s, rebuilt.payload);
+    // Data is forwarded as it arrives, rebuilt packets right after (through the session's deliver).
+    const result = this.fecFor(s).receive(msg, version as 2 | 3, now);
+    if (result === 'duplicate') return this.drop(DropReason.DUPLICATE);
+    if (result === 'invalid') return this.drop(DropReason.MALFORMED);
+  }
+
+  /** The session's FEC path (v2 as its first packet said, v3 once negotiated), created on first use. */
+  private fecFor(s: Session): FecLink {
+    if (s.fec !== null) return s.fec;
+    const link = new FecLink({
+      setting: { kind: 'xor', k: s.k },
+      flushMs: this.flushMs,
+      writeHeader: (buf, version, t) =>
+        writeHeaderFields(
+          buf,
+          0,
+          version,
+          0,
+          0,
+          nextSeq(s),
+          timestampUs(t),
+          s.peerIp,
+          s.ipU32,
+          s.peerPort,
+          s.port,
+        ),
+      emit: (datagram, role) => {
+        if (role === 'fec') this.stats.fecParitySent++;
+        s.bytesOut += datagram.length;
+        this.socket.send(datagram, s.port, s.ip);
+        this.countOut(datagram.length);
+      },
+      deliver: (payload, recovered) => {
+        if (recovered) this.forwardRecovered(s, payload);
+        else this.send(s, payload);
+      },
+    });
+    s.fec = link;
+    return link;
   }
 
   private forwardRecovered(s: Session, payload: Uint8Array): void {
@@ -331,37 +361,26 @@ export class DataPlane {
     }
     if (len > FEC_MAX_PAYLOAD) return this.drop(DropReason.OVERSIZE);
     if (!admitReply(s, HEADER_V2_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
-    const enc = (s.encoder ??= new FecEncoder(s.k));
-    const blockId = enc.blockId;
-    const index = enc.add(msg);
-    const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
-    writeHeaderFields(hdr, 0, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
-    writeFecExtension(hdr, 0, blockId, index, s.k);
-    this.sendToClient(s, hdr, msg);
-    if (enc.full) this.sendParity(s, now);
-    else if (index === 0) this.armFlush(s);
+    this.fecFor(s).send(msg, now);
+    this.armFlush(s);
   }
 
-  /** A partial block's parity goes out flush_ms after the block's first packet: a quiet game never waits. */
+  /** A partial v2 block's parity goes out flush_ms after the block's first packet: a quiet game never waits. */
   private armFlush(s: Session): void {
-    if (s.flushTimer === null) {
-      s.flushTimer = setTimeout(() => {
-        if (!s.closed && s.encoder !== null && s.encoder.pending > 0) this.sendParity(s, performance.now());
-      }, this.flushMs);
-      s.flushTimer.unref();
-    } else {
-      s.flushTimer.refresh();
-    }
-  }
-
-  private sendParity(s: Session, now: number): void {
-    const parity = s.encoder!.flush();
-    if (parity === null) return;
-    const hdr = Buffer.allocUnsafe(HEADER_V2_LEN);
-    writeHeaderFields(hdr, 0, 2, 0, 0, nextSeq(s), timestampUs(now), s.peerIp, s.ipU32, s.peerPort, s.port);
-    writeFecExtension(hdr, 0, parity.blockId, parity.k, parity.k);
-    this.stats.fecParitySent++;
-    this.sendToClient(s, hdr, parity.payload);
+    const due = s.fec?.dueMs ?? null;
+    if (due === null || (s.flushTimer !== null && s.flushAt === due)) return;
+    if (s.flushTimer !== null) clearTimeout(s.flushTimer);
+    s.flushAt = due;
+    s.flushTimer = setTimeout(
+      () => {
+        s.flushTimer = null;
+        if (s.closed || s.fec === null) return;
+        s.fec.poll(performance.now());
+        this.armFlush(s);
+      },
+      Math.max(0, due - performance.now()),
+    );
+    s.flushTimer.unref();
   }
 
   private sendToClient(s: Session, hdr: Buffer, payload: Uint8Array): void {
@@ -373,7 +392,8 @@ export class DataPlane {
 
   /**
    * Answers KEEPALIVE / HANDSHAKE / FIN: v1, the same flag, the same sequence, the token echoed, the relay's
-   * own timestamp, no payload. 20 bytes for a packet of at least 20, so it can never amplify.
+   * own timestamp, no payload — except a v3 accept (8 bytes) answering a v3 offer (a 24-byte header and 8
+   * bytes). 20 bytes for a packet of at least 20, 28 for 32, so it can never amplify.
    */
   private answerControl(
     msg: Buffer,
@@ -385,14 +405,16 @@ export class DataPlane {
     dstIp: number,
     srcPort: number,
     s?: Session,
+    payload: Uint8Array | null = null,
   ): void {
     const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
     const seq = readU16(msg, Offset.SEQUENCE);
     const dstPort = dstIp === 0 ? 0 : rinfo.port;
     writeHeaderFields(hdr, 0, 1, flag, token, seq, timestampUs(now), srcIp, dstIp, srcPort, dstPort);
-    if (s !== undefined) s.bytesOut += HEADER_V1_LEN;
-    this.socket.send(hdr, rinfo.port, rinfo.address);
-    this.countOut(HEADER_V1_LEN);
+    const bytes = HEADER_V1_LEN + (payload?.length ?? 0);
+    if (s !== undefined) s.bytesOut += bytes;
+    this.socket.send(payload === null ? hdr : [hdr, payload], rinfo.port, rinfo.address);
+    this.countOut(bytes);
   }
 
   private countOut(bytes: number): void {
@@ -410,7 +432,7 @@ export class DataPlane {
       if (now - s.lastActivity >= this.timeoutMs) {
         this.stats.sessionsTimedOut++;
         this.table.close(s);
-      }
+      } else s.fec?.tick(now); // v3 loss reports go out at least once a second, traffic or not
     }
   }
 

@@ -107,10 +107,7 @@ export class SessionTable {
     if (onIp <= 0) this.perIp.delete(s.ip);
     else this.perIp.set(s.ip, onIp);
     if (s.flushTimer) clearTimeout(s.flushTimer);
-    if (s.decoder) {
-      s.decoder.expire(Number.POSITIVE_INFINITY);
-      this.o.stats.fecUnrecoverableRetired += s.decoder.stats().unrecoverable;
-    }
+    if (s.fec) this.o.stats.fecUnrecoverableRetired += s.fec.unrecoverable(Number.POSITIVE_INFINITY);
     try {
       s.upstream.close();
     } catch {

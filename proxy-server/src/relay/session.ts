@@ -1,6 +1,6 @@
 import type { Socket } from 'node:dgram';
 
-import type { FecDecoder, FecEncoder } from '@lightspeed/shared';
+import type { FecLink } from '@lightspeed/shared';
 
 /** Most destinations a session remembers as allowed reply sources; older ones are forgotten first. */
 export const MAX_KNOWN_PEERS = 32;
@@ -45,9 +45,11 @@ export class Session {
   peerPort = -1;
   peerIp = 0;
 
-  encoder: FecEncoder | null = null;
-  decoder: FecDecoder | null = null;
+  /** The session's FEC path (v2 or v3), created on first use. */
+  fec: FecLink | null = null;
   flushTimer: NodeJS.Timeout | null = null;
+  /** The v2 flush deadline `flushTimer` is armed for. */
+  flushAt = -1;
 
   upstream!: Socket;
 

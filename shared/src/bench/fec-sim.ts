@@ -140,7 +140,9 @@ class End {
         writeHeaderFields(buf, 0, version, 0, 0, this.seq, 0, 0, 0, 0, 0);
         this.seq = (this.seq + 1) & 0xffff;
       },
-      emit: (d) => this.transmit(d),
+      emit: (d) => {
+        this.transmit(d);
+      },
       deliver: (payload, recovered) => this.peer.onGame(payload, recovered),
     });
   }

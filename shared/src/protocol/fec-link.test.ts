@@ -22,7 +22,9 @@ function end(setting: FecSetting, flushMs = 5): End {
       writeHeaderFields(buf, 0, version, 0, 7, seq, 1_000_000, 0xc0a80164, 0x681a0132, 12345, 7777);
       seq = (seq + 1) & 0xffff;
     },
-    emit: (d) => e.out.push(d),
+    emit: (d) => {
+      e.out.push(d);
+    },
     deliver: (p, recovered) => e.got.push({ payload: toHex(p), recovered }),
   });
   return e;

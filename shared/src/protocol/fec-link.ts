@@ -43,9 +43,9 @@ export interface FecLinkOptions {
   /** v2: the longest a partial block waits for its parity. */
   flushMs: number;
   /** Writes the 20 common header bytes of an outgoing data packet (flags 0) with this version. */
-  writeHeader: (buf: Uint8Array, version: 1 | 2 | 3) => void;
-  /** Sends one datagram. */
-  emit: (datagram: Uint8Array) => void;
+  writeHeader: (buf: Uint8Array, version: 1 | 2 | 3, nowMs: number) => void;
+  /** Sends one datagram: game data, FEC (v2 parity, v3 repair) or a v3 report. */
+  emit: (datagram: Uint8Array, role: FecDatagramRole) => void;
   /** Hands one payload on: as it arrived, or rebuilt (`recovered`). */
   deliver: (payload: Uint8Array, recovered: boolean) => void;
 }
@@ -71,6 +71,7 @@ export interface FecLinkStats {
 }
 
 export type FecReceiveResult = 'data' | 'duplicate' | 'fec' | 'invalid';
+export type FecDatagramRole = 'data' | 'fec' | 'report';
 
 export class FecLink {
   private sendVersion: 1 | 2 | 3;
@@ -130,6 +131,15 @@ export class FecLink {
     return c;
   }
 
+  /**
+   * Data packets given up for good: v2 blocks closed with data missing (expired up to `nowMs`) plus v3
+   * source ids that left the window unknown.
+   */
+  unrecoverable(nowMs: number): number {
+    this.xorDec?.expire(nowMs);
+    return (this.xorDec?.stats().unrecoverable ?? 0) + (this.v3Dec?.lostCount ?? 0);
+  }
+
   /** Payload bytes the v3 decoder holds (bounded: see `SlidingDecoder.retainedBytes`). */
   retainedBytes(): number {
     return this.v3Dec?.retainedBytes() ?? 0;
@@ -146,7 +156,7 @@ export class FecLink {
     if (this.o.setting.kind !== 'adaptive') return false;
     const n = decodeFecNegotiation(payload);
     if (n === null || n.version !== 3) return false;
-    this.useV3(n.budget);
+    this.switchToV3(n.budget);
     return true;
   }
 
@@ -157,12 +167,18 @@ export class FecLink {
   acceptOffer(payload: Uint8Array): Uint8Array | null {
     const n = decodeFecNegotiation(payload);
     if (n === null || this.sendVersion === 1) return null;
-    this.useV3(FEC_BUDGETS.includes(n.budget) ? n.budget : 'balanced');
+    this.switchToV3(FEC_BUDGETS.includes(n.budget) ? n.budget : 'balanced');
     return encodeFecNegotiation({ version: 3, budget: this.budget });
   }
 
-  private useV3(budget: FecBudget): void {
+  /**
+   * Sends v3 from now on. Besides negotiation, a relay uses it for a session whose first packet is
+   * already v3 (the client negotiated with this relay before it restarted). Off sessions stay off.
+   */
+  switchToV3(budget: FecBudget): void {
+    if (this.sendVersion === 1) return;
     this.budget = budget;
+    this.rate?.setBudget(budget);
     if (this.sendVersion === 3) return;
     this.sendVersion = 3;
     this.xorEnc = null;
@@ -180,21 +196,21 @@ export class FecLink {
   send(payload: Uint8Array, nowMs: number): void {
     if (this.sendVersion === 3) this.sendV3(payload, nowMs);
     else if (this.sendVersion === 2) this.sendV2(payload, nowMs);
-    else this.emitData(1, payload, -1, 0, 0, 0);
+    else this.emitData(1, payload, -1, 0, 0, 0, nowMs);
   }
 
   /** Sends what is due: a v2 partial block's parity (`flushMs` after its first packet). */
   poll(nowMs: number): void {
     // Timers may fire a fraction of a millisecond early by this clock.
-    if (this.flushAt >= 0 && nowMs >= this.flushAt - 1) this.flushParity();
+    if (this.flushAt >= 0 && nowMs >= this.flushAt - 1) this.flushParity(nowMs);
   }
 
   /** Closes the current v2 block now (its parity goes out). */
-  flushParity(): void {
+  flushParity(nowMs: number): void {
     this.flushAt = -1;
     const parity = this.xorEnc?.flush();
     if (!parity) return;
-    this.emitData(2, parity.payload, parity.blockId, parity.k, parity.k, 1);
+    this.emitData(2, parity.payload, parity.blockId, parity.k, parity.k, 1, nowMs);
   }
 
   /** About once a second (and more often is fine): v2 block expiry, a v3 report when one is due. */
@@ -207,19 +223,19 @@ export class FecLink {
     const enc = this.xorEnc!;
     const blockId = enc.blockId;
     const index = enc.add(payload);
-    this.emitData(2, payload, blockId, index, enc.k, 0);
-    if (enc.full) this.flushParity();
+    this.emitData(2, payload, blockId, index, enc.k, 0, nowMs);
+    if (enc.full) this.flushParity(nowMs);
     else if (index === 0) this.flushAt = nowMs + this.o.flushMs;
   }
 
   private sendV3(payload: Uint8Array, nowMs: number): void {
     const enc = this.v3Enc!;
     const id = enc.add(payload, nowMs);
-    this.emitData(3, payload, id, V3Kind.SOURCE, 0, 0);
+    this.emitData(3, payload, id, V3Kind.SOURCE, 0, 0, nowMs);
     for (let n = this.rate!.afterSource(nowMs); n > 0; n--) {
       const r = enc.repair(nowMs);
       if (r === null) break;
-      this.emitData(3, r.payload, r.end, V3Kind.REPAIR, r.w, 1, r.key);
+      this.emitData(3, r.payload, r.end, V3Kind.REPAIR, r.w, 1, nowMs, r.key);
     }
     this.maybeReport(nowMs);
   }
@@ -231,7 +247,7 @@ export class FecLink {
     const lost = dec.lostCount;
     const report = this.meter.take(lost - this.lostReported);
     this.lostReported = lost;
-    this.emitData(3, encodeV3Report(report), 0, V3Kind.REPORT, 0, 2);
+    this.emitData(3, encodeV3Report(report), 0, V3Kind.REPORT, 0, 2, nowMs);
   }
 
   /**
@@ -245,6 +261,7 @@ export class FecLink {
     b: number,
     c: number,
     role: 0 | 1 | 2,
+    nowMs: number,
     key = 0,
   ): void {
     const compact = version === 3 && b !== V3Kind.SOURCE;
@@ -253,11 +270,11 @@ export class FecLink {
     if (compact) {
       // Token and sequence as the caller writes them; the rest of its 20 bytes has no place here.
       const h = this.scratch;
-      this.o.writeHeader(h, 3);
+      this.o.writeHeader(h, 3, nowMs);
       buf[1] = h[1]!;
       buf[2] = h[2]!;
       buf[3] = h[3]!;
-    } else this.o.writeHeader(buf, version);
+    } else this.o.writeHeader(buf, version, nowMs);
     if (version === 2) writeFecExtension(buf, 0, a, b, c);
     else if (version === 3) writeV3Extension(buf, b as V3KindValue, a, c, key);
     buf.set(payload, hlen);
@@ -269,7 +286,7 @@ export class FecLink {
       n.fecSent++;
       n.fecBytesSent += buf.length;
     } else n.reportsSent++;
-    this.o.emit(buf);
+    this.o.emit(buf, role === 0 ? 'data' : role === 1 ? 'fec' : 'report');
   }
 
   /**
