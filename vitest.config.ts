@@ -16,6 +16,7 @@ const alias = [
     find: /^@lightspeed\/proxy-server\/quic$/,
     replacement: here('./proxy-server/src/control/quic-support.ts'),
   },
+  { find: /^@lightspeed\/native$/, replacement: here('./native/src/index.ts') },
   { find: /^@lightspeed\/electron\/engine$/, replacement: here('./electron/src/engine/index.ts') },
 ];
 
@@ -30,6 +31,8 @@ export default defineConfig({
       project('shared', ['shared/src/**/*.test.ts']),
       project('games', ['games/src/**/*.test.ts']),
       project('proxy-server', ['proxy-server/src/**/*.test.ts']),
+      // Real sockets, nftables and network namespaces: the tests that need root say so and skip without it.
+      project('native', ['native/src/**/*.test.ts']),
       project('electron', ['electron/src/**/*.test.ts']),
       // Component tests: the views in a DOM, driven by the fake backend through the real contract.
       project('renderer', ['renderer/src/**/*.test.{ts,tsx}'], { environment: 'happy-dom' }),
