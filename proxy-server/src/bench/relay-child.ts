@@ -21,6 +21,7 @@ const config = resolveConfig({
     allow_destinations: ['127.0.0.0/8'],
     max_sessions: 100_000,
     max_sessions_per_ip: 100_000,
+    session_rate_per_ip: 1_000_000, // every bench client is 127.0.0.1
   },
   // Limits far above the offered load: the capacity search measures forwarding, not the token buckets.
   rate_limit: { pps: 10_000_000, bps: 10_000_000_000 },

@@ -33,6 +33,9 @@ const cidr = z.string().superRefine((value, ctx) => {
 
 const positiveInt = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);
 
+/** Largest per-source rate or burst nft takes (its burst is a u32). */
+const FIREWALL_MAX = 4_294_967_295;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -107,8 +110,8 @@ const schema = z.strictObject({
   firewall: z
     .strictObject({
       enabled: z.boolean().default(false),
-      per_source_pps: positiveInt(10_000_000).optional(),
-      burst: positiveInt(10_000_000).optional(),
+      per_source_pps: positiveInt(FIREWALL_MAX).optional(),
+      burst: positiveInt(FIREWALL_MAX).optional(),
       max_sources: positiveInt(16_777_216).default(65_536),
       source_timeout_s: positiveInt(86_400).default(60),
     })
@@ -121,7 +124,7 @@ export const FIREWALL_PPS_PER_CLIENT_RATE = 4;
 const resolvedSchema = schema
   .superRefine((c, ctx) => {
     const fw = c.firewall;
-    if (fw.per_source_pps !== undefined && fw.per_source_pps < c.rate_limit.pps) {
+    if (fw.per_source_pps !== undefined && fw.per_source_pps < Math.min(c.rate_limit.pps, FIREWALL_MAX)) {
       ctx.addIssue({
         code: 'custom',
         path: ['firewall', 'per_source_pps'],
@@ -145,8 +148,9 @@ const resolvedSchema = schema
     },
     firewall: {
       ...c.firewall,
-      per_source_pps: c.firewall.per_source_pps ?? c.rate_limit.pps * FIREWALL_PPS_PER_CLIENT_RATE,
-      burst: c.firewall.burst ?? c.rate_limit.pps,
+      per_source_pps:
+        c.firewall.per_source_pps ?? Math.min(FIREWALL_MAX, c.rate_limit.pps * FIREWALL_PPS_PER_CLIENT_RATE),
+      burst: c.firewall.burst ?? Math.min(FIREWALL_MAX, c.rate_limit.pps),
     },
   }));
 

@@ -96,6 +96,10 @@ describe('[firewall] config section', () => {
     // A resolved config resolves to itself (startRelay re-validates what it is given).
     const c = resolveConfig({ firewall: { enabled: true } });
     expect(resolveConfig(c)).toEqual(c);
+    // Derived values stay within what nft takes, and a huge rate_limit still resolves twice.
+    const huge = resolveConfig({ rate_limit: { pps: 10_000_000_000 } });
+    expect(huge.firewall.per_source_pps).toBe(4_294_967_295);
+    expect(resolveConfig(huge)).toEqual(huge);
   });
 
   it('names the bad key', () => {
