@@ -1,0 +1,56 @@
+// IP_TRANSPARENT needs CAP_NET_ADMIN: skipped only when not root.
+import { describe, expect, it } from 'vitest';
+
+import { openDivertSocket } from './divert.js';
+import { ipToU32 } from './ipv4.js';
+import { isRoot } from './test-support/netns.js';
+
+describe.skipIf(!isRoot)('divert socket errors (needs root)', () => {
+  it('reports a taken port with its errno name', () => {
+    const first = openDivertSocket({ address: '127.0.0.1', port: 0, onBatch: () => {} });
+    try {
+      expect(first.port).toBeGreaterThan(0);
+      expect(() => openDivertSocket({ address: '127.0.0.1', port: first.port, onBatch: () => {} })).toThrow(
+        expect.objectContaining({
+          code: 'EADDRINUSE',
+          syscall: 'bind',
+          message: expect.stringMatching(/^bind EADDRINUSE/),
+        }),
+      );
+    } finally {
+      first.close();
+    }
+  });
+
+  it('refuses malformed arguments with a TypeError', () => {
+    expect(() => openDivertSocket({ address: 'localhost', port: 0, onBatch: () => {} })).toThrow(TypeError);
+    expect(() => openDivertSocket({ address: '127.0.0.1', port: 70_000, onBatch: () => {} })).toThrow(
+      TypeError,
+    );
+    const socket = openDivertSocket({ address: '127.0.0.1', port: 0, onBatch: () => {} });
+    try {
+      const send = socket.sendFrom.bind(socket) as (...args: unknown[]) => boolean;
+      expect(() => send(-1, 1, 1, 1, new Uint8Array(1))).toThrow(TypeError);
+      expect(() => send(1, 1.5, 1, 1, new Uint8Array(1))).toThrow(TypeError);
+      expect(() => send(1, 1, 1, 1, 'payload')).toThrow(TypeError);
+      expect(() => (socket.release.bind(socket) as (...args: unknown[]) => void)('x')).toThrow(TypeError);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('counts a failed send and a send after close, and closes twice', () => {
+    const socket = openDivertSocket({ address: '127.0.0.1', port: 0, onBatch: () => {} });
+    // Port 0 as the source and a zero destination address: the kernel refuses the sendto.
+    expect(socket.sendFrom(ipToU32('127.0.0.1'), 0, 0, 0, new Uint8Array(4))).toBe(false);
+    expect(socket.stats()).toMatchObject({
+      sent: 0,
+      sendErrors: 1,
+      lastSendError: expect.stringMatching(/E[A-Z]+/),
+    });
+    socket.close();
+    socket.close();
+    expect(socket.sendFrom(ipToU32('127.0.0.1'), 9, ipToU32('127.0.0.1'), 9, new Uint8Array(1))).toBe(false);
+    expect(socket.stats()).toMatchObject({ sendErrors: 2, replySockets: 0 });
+  });
+});
