@@ -10,13 +10,14 @@ describe.skipIf(!isRoot)('divert socket errors (needs root)', () => {
     const first = openDivertSocket({ address: '127.0.0.1', port: 0, onBatch: () => {} });
     try {
       expect(first.port).toBeGreaterThan(0);
-      expect(() => openDivertSocket({ address: '127.0.0.1', port: first.port, onBatch: () => {} })).toThrow(
-        expect.objectContaining({
-          code: 'EADDRINUSE',
-          syscall: 'bind',
-          message: expect.stringMatching(/^bind EADDRINUSE/),
-        }),
-      );
+      let error: unknown;
+      try {
+        openDivertSocket({ address: '127.0.0.1', port: first.port, onBatch: () => {} }).close();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind', errno: -98 });
+      expect((error as Error).message).toMatch(/^bind EADDRINUSE \(/);
     } finally {
       first.close();
     }
@@ -43,11 +44,8 @@ describe.skipIf(!isRoot)('divert socket errors (needs root)', () => {
     const socket = openDivertSocket({ address: '127.0.0.1', port: 0, onBatch: () => {} });
     // Port 0 as the source and a zero destination address: the kernel refuses the sendto.
     expect(socket.sendFrom(ipToU32('127.0.0.1'), 0, 0, 0, new Uint8Array(4))).toBe(false);
-    expect(socket.stats()).toMatchObject({
-      sent: 0,
-      sendErrors: 1,
-      lastSendError: expect.stringMatching(/E[A-Z]+/),
-    });
+    expect(socket.stats()).toMatchObject({ sent: 0, sendErrors: 1 });
+    expect(socket.stats().lastSendError).toMatch(/ E[A-Z]+ \(/);
     socket.close();
     socket.close();
     expect(socket.sendFrom(ipToU32('127.0.0.1'), 9, ipToU32('127.0.0.1'), 9, new Uint8Array(1))).toBe(false);

@@ -29,11 +29,8 @@ describe('loading the addon', () => {
     const result = loadNativeFrom([join(never, 'build', 'Release', 'lightspeed_native.node')], {
       root: never,
     });
-    expect(result).toMatchObject({
-      ok: false,
-      reason: 'not-built',
-      detail: expect.stringMatching(/npm install/),
-    });
+    expect(result).toMatchObject({ ok: false, reason: 'not-built' });
+    expect(!result.ok && result.detail).toMatch(/npm install/);
   });
 
   it('says load-failed for a file that is not a loadable addon', () => {
