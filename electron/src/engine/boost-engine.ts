@@ -4,6 +4,7 @@
  * app all drive this same code (it never imports `electron`).
  */
 import {
+  FEC_BUDGETS,
   FEC_MAX_K,
   FEC_MIN_K,
   canTransition,
@@ -82,6 +83,9 @@ export function validateBoostRequest(req: BoostRequest): string | null {
   const k = req.fecK;
   if (!Number.isInteger(k) || (k !== 0 && (k < FEC_MIN_K || k > FEC_MAX_K))) {
     return `fecK: expected 0 (off) or ${FEC_MIN_K}..${FEC_MAX_K}, got ${k}`;
+  }
+  if (req.fecAdaptive !== undefined && !FEC_BUDGETS.includes(req.fecAdaptive)) {
+    return `fecAdaptive: expected ${FEC_BUDGETS.join(' or ')}, got ${String(req.fecAdaptive)}`;
   }
   const t = req.token ?? 0;
   if (!Number.isInteger(t) || t < 0 || t > 255) return `token: expected 0..255, got ${t}`;
@@ -250,6 +254,7 @@ export class BoostEngine {
         relay: resolved,
         ref,
         fecK: req.fecK,
+        fecBudget: req.fecAdaptive ?? null,
         token: candidate.endpoint.token ?? req.token ?? 0,
         keepaliveMs: this.o.keepaliveMs,
         fecFlushMs: this.o.fecFlushMs,
@@ -355,7 +360,7 @@ export class BoostEngine {
     const downReceived = c.downReceived - p.downReceived;
     const lossDown = downExpected > 0 ? Math.max(0, 1 - downReceived / downExpected) : 0;
     let lossDownAfterFec = lossDown;
-    if ((this.request?.fecK ?? 0) !== 0) {
+    if ((this.request?.fecK ?? 0) !== 0 || this.request?.fecAdaptive !== undefined) {
       const lost = c.fecLost - p.fecLost;
       const data = c.dataReceived - p.dataReceived + (c.fecRecovered - p.fecRecovered) + lost;
       lossDownAfterFec = data > 0 ? lost / data : 0;
@@ -389,6 +394,8 @@ export class BoostEngine {
       bytesDown: c.bytesDown,
       flows: flows.length,
       fecParityUp: c.fecParityUp,
+      fecBytesUp: c.fecBytesUp,
+      fecVersion: flows.reduce<1 | 2 | 3>((v, f) => (f.fecVersion > v ? f.fecVersion : v), 1),
       fecLost: c.fecLost,
       malformed: c.malformed,
     };

@@ -13,6 +13,8 @@ export interface EngineCounters {
   fecRecovered: number;
   fecLost: number;
   fecParityUp: number;
+  /** Bytes of those parity and repair packets (headers included): the measured FEC overhead. */
+  fecBytesUp: number;
   duplicatesDown: number;
   malformed: number;
 }
@@ -30,6 +32,7 @@ export function newCounters(): EngineCounters {
     fecRecovered: 0,
     fecLost: 0,
     fecParityUp: 0,
+    fecBytesUp: 0,
     duplicatesDown: 0,
     malformed: 0,
   };

@@ -7,7 +7,14 @@
  */
 import dgram from 'node:dgram';
 
-import { Flag, decodeHeader, encodeHeader, keepaliveHeader, type RelayRef } from '@lightspeed/shared';
+import {
+  Flag,
+  decodeHeader,
+  encodeHeader,
+  keepaliveHeader,
+  type FecBudget,
+  type RelayRef,
+} from '@lightspeed/shared';
 
 import { nowMs, nowUs32 } from './clock.js';
 import type { EngineCounters } from './counters.js';
@@ -19,6 +26,8 @@ export interface LinkOptions {
   relay: ResolvedEndpoint;
   ref: RelayRef;
   fecK: number;
+  /** Adaptive FEC: each flow offers v3 with this budget (v2 K = 4 where the relay does not accept). */
+  fecBudget?: FecBudget | null | undefined;
   token: number;
   keepaliveMs: number;
   fecFlushMs: number;
@@ -95,6 +104,7 @@ export class RelayLink {
         game: { address: key.address, ip: key.ip, port: key.port },
         server,
         fecK: this.o.fecK,
+        fecBudget: this.o.fecBudget,
         token: this.o.token,
         fecFlushMs: this.o.fecFlushMs,
         counters: this.o.counters,

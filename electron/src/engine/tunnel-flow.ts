@@ -3,24 +3,27 @@
  * client's IP:port and give each session one upstream socket — two game sockets sharing a tunnel socket
  * could not be told apart when they talk to the same server.
  *
- * Up: header (v1, or v2 with time-bounded XOR FEC blocks). Down: header check, sequence accounting,
- * FEC decode, duplicate suppression, delivery.
+ * FEC both ways goes through the shared `FecLink` (the relay's sessions use the same one): v1, v2 with
+ * time-bounded XOR blocks, or adaptive — a v3 offer in a HANDSHAKE from this flow's own socket (the relay
+ * keys sessions by it), v2 K = 4 until the relay accepts, then v3. Down: header check, sequence
+ * accounting, FEC decode, duplicate suppression, delivery.
  */
 import dgram from 'node:dgram';
 
 import {
-  FecDecoder,
-  FecEncoder,
+  FecLink,
   Flag,
   HEADER_V1_LEN,
   HEADER_V2_LEN,
   Offset,
-  checkHeader,
+  V3_COMPACT_FLAG,
+  checkTunnelHeader,
   encodeHeader,
   readU16,
   readU32,
-  writeU32,
-  type FecExtension,
+  writeFecExtension,
+  writeHeaderFields,
+  type FecBudget,
   type TunnelHeader,
 } from '@lightspeed/shared';
 
@@ -30,13 +33,19 @@ import { JitterEstimator } from './jitter.js';
 import { bindAddressFor, type ResolvedEndpoint } from './resolve.js';
 import { SequenceWindow } from './sequence-window.js';
 
+/** v3 offers a flow sends before it settles for v2 (a deployed relay never answers). */
+const OFFER_ATTEMPTS = 4;
+const OFFER_RETRY_MS = 250;
+
 export interface FlowOptions {
   relay: ResolvedEndpoint;
   /** The game socket this flow carries (as seen on the redirect port). */
   game: ResolvedEndpoint;
   server: ResolvedEndpoint;
-  /** 0 = v1 without FEC; 2..16 = v2. */
+  /** 0 = v1 without FEC; 2..16 = v2 (ignored when `fecBudget` is set). */
   fecK: number;
+  /** Adaptive FEC with this repair budget: offer v3, v2 K = 4 until the relay accepts. */
+  fecBudget?: FecBudget | null | undefined;
   token: number;
   /** Longest time a partial FEC block waits for more data before its parity goes out. */
   fecFlushMs: number;
@@ -53,35 +62,66 @@ export interface FlowOptions {
 
 export class TunnelFlow {
   private readonly socket: dgram.Socket;
-  private readonly encoder: FecEncoder | null;
-  private readonly decoder = new FecDecoder();
+  private readonly fec: FecLink;
   private readonly window = new SequenceWindow();
   readonly jitter = new JitterEstimator();
   private seq = 0;
   private flushTimer: NodeJS.Timeout | null = null;
-  private decoderLostSeen = 0;
-  private readonly fecScratch: FecExtension = { blockId: 0, index: 0, k: 0 };
+  private flushAt = -1;
+  private offerTimer: NodeJS.Timeout | null = null;
+  private offersLeft = OFFER_ATTEMPTS;
+  private lostSeen = 0;
   /** True once closed: a cached reference to this flow must be refreshed. */
   closed = false;
   lastActivityMs = nowMs();
   /** Reply packets seen since the last stats interval (to know whether this flow's jitter is current). */
   repliesThisInterval = 0;
 
-  /** Header with every per-flow field filled in; each packet copies it and stamps sequence, time and FEC. */
-  private readonly template: Buffer;
-  private readonly hlen: number;
   /** Set once connect() completes: a connected socket sends without a per-packet address lookup. */
   private connected = false;
   /** Packets waiting for connect() (null once connected, or when connect failed and sends are addressed). */
-  private pending: Buffer[] | null = [];
+  private pending: Uint8Array[] | null = [];
 
   constructor(private readonly o: FlowOptions) {
-    this.encoder = o.fecK === 0 ? null : new FecEncoder(o.fecK);
-    this.hlen = o.fecK === 0 ? HEADER_V1_LEN : HEADER_V2_LEN;
-    this.template = Buffer.alloc(this.hlen);
-    const fec = o.fecK === 0 ? undefined : { blockId: 0, index: 0, k: o.fecK };
-    encodeHeader(this.header(0, fec), this.template);
-    this.seq = 0;
+    const c = o.counters;
+    this.fec = new FecLink({
+      setting: o.fecBudget
+        ? { kind: 'adaptive', budget: o.fecBudget }
+        : o.fecK === 0
+          ? { kind: 'off' }
+          : { kind: 'xor', k: o.fecK },
+      flushMs: o.fecFlushMs,
+      writeHeader: (buf, version) => {
+        const seq = this.seq;
+        this.seq = (seq + 1) & 0xffff;
+        writeHeaderFields(
+          buf,
+          0,
+          version,
+          0,
+          o.token,
+          seq,
+          nowUs32(),
+          o.game.ip,
+          o.server.ip,
+          o.game.port,
+          o.server.port,
+        );
+      },
+      emit: (datagram, role) => {
+        c.packetsUp++;
+        c.bytesUp += datagram.length;
+        if (role === 'fec') {
+          c.fecParityUp++;
+          c.fecBytesUp += datagram.length;
+        }
+        this.sendRaw(datagram);
+      },
+      deliver: (payload, recovered) => {
+        if (recovered) c.fecRecovered++;
+        this.o.deliver(payload);
+      },
+    });
     this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', () => {
@@ -101,42 +141,68 @@ export class TunnelFlow {
       this.pending = null;
       if (!this.closed) for (const b of queued) this.socket.send(b);
     });
+    // The offer goes first, so that it reaches the relay before the session's first data packet.
+    this.sendOffer();
+  }
+
+  /** The header version data goes up with now (3 once the relay accepted the offer). */
+  get fecVersion(): 1 | 2 | 3 {
+    return this.fec.version;
+  }
+
+  /**
+   * The v3 offer: a v2 (K = 4) HANDSHAKE with zeroed addresses — a deployed relay forwards a handshake's
+   * payload as data, and 0.0.0.0:0 is refused everywhere — repeated a few times until an accept comes.
+   */
+  private sendOffer(): void {
+    this.offerTimer = null;
+    const offer = this.fec.offer();
+    if (offer === null || this.closed || this.offersLeft <= 0) return;
+    this.offersLeft--;
+    const buf = new Uint8Array(HEADER_V2_LEN + offer.length);
+    writeHeaderFields(buf, 0, 2, Flag.HANDSHAKE, this.o.token, this.seq, nowUs32(), 0, 0, 0, 0);
+    writeFecExtension(buf, 0, 0, 0, 4);
+    buf.set(offer, HEADER_V2_LEN);
+    this.sendRaw(buf);
+    this.offerTimer = setTimeout(() => this.sendOffer(), OFFER_RETRY_MS);
   }
 
   /** Carries one game payload to the relay. */
   send(payload: Uint8Array): void {
     if (this.closed) return;
-    this.lastActivityMs = nowMs();
-    const enc = this.encoder;
-    if (enc === null) {
-      this.stamp(payload, 0, 0, 0);
-      return;
-    }
-    const blockId = enc.blockId;
-    const index = enc.add(payload);
-    this.stamp(payload, blockId, index, enc.k);
-    if (enc.full) this.flushParity();
-    else if (index === 0) this.flushTimer = setTimeout(() => this.flushParity(), this.o.fecFlushMs);
+    const now = nowMs();
+    this.lastActivityMs = now;
+    this.fec.send(payload, now);
+    this.armFlush();
   }
 
-  /** Closes the FEC block now (its parity goes out) — time-bounded blocks keep recovery latency low. */
-  flushParity(): void {
-    if (this.flushTimer !== null) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
-    const parity = this.encoder?.flush();
-    if (!parity || this.closed) return;
-    this.o.counters.fecParityUp++;
-    this.stamp(parity.payload, parity.blockId, parity.k, parity.k);
+  /** A partial v2 block's parity leaves `fecFlushMs` after its first packet — time-bounded blocks. */
+  private armFlush(): void {
+    const due = this.fec.dueMs;
+    if (due === null || (this.flushTimer !== null && this.flushAt === due)) return;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushAt = due;
+    this.flushTimer = setTimeout(
+      () => {
+        this.flushTimer = null;
+        if (this.closed) return;
+        this.fec.poll(nowMs());
+        this.armFlush();
+      },
+      Math.max(0, due - nowMs()),
+    );
   }
 
-  /** Expires stale FEC blocks and folds their losses into the counters; call once per stats interval. */
+  /**
+   * Expires stale FEC blocks, sends a v3 loss report when one is due, and folds losses into the counters;
+   * call once per stats interval.
+   */
   tick(): void {
-    this.decoder.expire(nowMs());
-    const lost = this.decoder.stats().lost;
-    this.o.counters.fecLost += lost - this.decoderLostSeen;
-    this.decoderLostSeen = lost;
+    if (this.closed) return;
+    this.fec.tick(nowMs());
+    const lost = this.fec.stats().lost;
+    this.o.counters.fecLost += lost - this.lostSeen;
+    this.lostSeen = lost;
   }
 
   /** Tells the relay the session is over (deployed relays drop it silently) and closes the socket. */
@@ -144,6 +210,8 @@ export class TunnelFlow {
     if (this.closed) return;
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    if (this.offerTimer !== null) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
     if (sendFin) {
       const buf = Buffer.alloc(20);
       encodeHeader(this.header(Flag.FIN), buf);
@@ -183,34 +251,11 @@ export class TunnelFlow {
     return fec === undefined ? { version: 1, ...common } : { version: 2, ...common, fec };
   }
 
-  /** Builds one packet from the template (the hot path: no header object, no per-packet encode). */
-  private stamp(payload: Uint8Array, blockId: number, index: number, k: number): void {
-    const hlen = this.hlen;
-    const buf = Buffer.allocUnsafe(hlen + payload.length);
-    this.template.copy(buf, 0, 0, hlen);
-    const seq = this.seq;
-    this.seq = (seq + 1) & 0xffff;
-    buf[Offset.SEQUENCE] = seq >>> 8;
-    buf[Offset.SEQUENCE + 1] = seq & 0xff;
-    writeU32(buf, Offset.TIMESTAMP, nowUs32());
-    if (hlen === HEADER_V2_LEN) {
-      buf[Offset.FEC_BLOCK] = blockId >>> 8;
-      buf[Offset.FEC_BLOCK + 1] = blockId & 0xff;
-      buf[Offset.FEC_INDEX] = index;
-      buf[Offset.FEC_K] = k;
-    }
-    buf.set(payload, hlen);
-    const c = this.o.counters;
-    c.packetsUp++;
-    c.bytesUp += buf.length;
-    this.sendRaw(buf);
-  }
-
   /**
    * Until connect() completes, packets wait here (a few microseconds on loopback): an addressed send that
    * races the connection is refused by libuv (EISCONN) and silently lost.
    */
-  private sendRaw(buf: Buffer): void {
+  private sendRaw(buf: Uint8Array): void {
     if (this.connected) this.socket.send(buf);
     else if (this.pending !== null) this.pending.push(buf);
     else this.socket.send(buf, this.o.relay.port, this.o.relay.address);
@@ -224,22 +269,29 @@ export class TunnelFlow {
     }
     // The hot path reads fields in place (no header object) after decodeHeader's own checks.
     const len = msg.length;
-    const version = checkHeader(msg);
-    if (version < 0) {
+    const version = checkTunnelHeader(msg);
+    const flags = msg[Offset.VERSION_FLAGS]! & 0xf;
+    // v3 is data only; flag 0x8 marks its 8-byte repair/report shape (no timestamp, no addresses).
+    if (version < 0 || (version === 3 && (flags & ~V3_COMPACT_FLAG) !== 0)) {
       c.malformed++;
       return;
     }
-    const flags = msg[Offset.VERSION_FLAGS]! & 0xf;
-    const k = version === 2 ? msg[Offset.FEC_K]! : 0;
     c.packetsDown++;
     c.bytesDown += len;
-    if (flags !== 0) {
+    if (flags !== 0 && version !== 3) {
       if (flags & Flag.FIN) {
         if (!this.closed) this.o.onRelayFin();
         return;
       }
       this.o.onRelayTraffic();
-      if (flags & Flag.HANDSHAKE) this.o.onHandshakeAck();
+      if (flags & Flag.HANDSHAKE) {
+        this.o.onHandshakeAck();
+        // A relay that speaks v3 answers our offer with the accept: from now on data goes up in v3.
+        if (this.fec.onHandshakeAnswer(msg.subarray(HEADER_V1_LEN)) && this.offerTimer !== null) {
+          clearTimeout(this.offerTimer);
+          this.offerTimer = null;
+        }
+      }
       return; // keepalive answers and handshake ACKs carry no game data
     }
     this.o.onRelayTraffic();
@@ -252,27 +304,15 @@ export class TunnelFlow {
       if (verdict !== 'new') c.duplicatesDown++;
       else this.o.deliver(msg.subarray(HEADER_V1_LEN));
     } else {
-      const fec = this.fecScratch;
-      fec.blockId = readU16(msg, Offset.FEC_BLOCK);
-      fec.index = msg[Offset.FEC_INDEX]!;
-      fec.k = k;
-      const payload = msg.subarray(HEADER_V2_LEN);
-      const recovered = this.decoder.receive(fec, payload, nowMs());
-      if (fec.index < k) {
-        if (this.decoder.lastWasDuplicate) c.duplicatesDown++;
-        else {
-          c.dataReceived++;
-          this.o.deliver(payload);
-        }
-      }
-      if (recovered !== null) {
-        c.fecRecovered++;
-        this.o.deliver(recovered.payload);
-      }
+      // Data and what it lets us rebuild are delivered through the link's deliver (rebuilt counted there).
+      const result = this.fec.receive(msg, version as 2 | 3, nowMs());
+      if (result === 'data') c.dataReceived++;
+      else if (result === 'duplicate') c.duplicatesDown++;
+      else if (result === 'invalid') c.malformed++;
     }
     // Bookkeeping after delivery: the game's packet does not wait for it.
     this.lastActivityMs = nowMs();
     this.repliesThisInterval++;
-    this.jitter.observe(readU32(msg, Offset.TIMESTAMP), nowUs32());
+    if (flags === 0) this.jitter.observe(readU32(msg, Offset.TIMESTAMP), nowUs32()); // v3 repairs have no timestamp
   }
 }

@@ -77,6 +77,10 @@ export interface BoostStats {
   flows?: number;
   /** Parity packets sent toward the relay (cumulative): the FEC bandwidth overhead. */
   fecParityUp?: number;
+  /** Bytes of those parity/repair packets with headers (cumulative); overhead = fecBytesUp / (bytesUp − fecBytesUp). */
+  fecBytesUp?: number;
+  /** Header version data goes up with now: 1 no FEC, 2 XOR, 3 adaptive (the relay accepted v3). */
+  fecVersion?: 1 | 2 | 3;
   /** Data packets FEC could not rebuild (cumulative). */
   fecLost?: number;
   /** Packets dropped as malformed or from an unexpected source (cumulative). */

@@ -31,6 +31,11 @@ export interface BoostRequest {
   relays: RelayEndpoint[];
   /** 0: header v1, no FEC. 2..16: header v2 with one XOR parity per K data packets (time-bounded). */
   fecK: number;
+  /**
+   * Adaptive FEC with this repair budget (overrides `fecK`): each flow offers v3 (sliding-window repairs
+   * sized to the measured loss) and falls back to v2 K = 4 where the relay does not accept.
+   */
+  fecAdaptive?: 'balanced' | 'strong';
   /** Session token from the control plane (0..255), carried in every data packet header. Default 0. */
   token?: number;
   /** Game id on the wire (see `GameId`), for the control plane. */
