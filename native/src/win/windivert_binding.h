@@ -1,3 +1,7 @@
 #pragma once
 #include <napi.h>
-namespace ls { void InitWinDivertBinding(Napi::Env env, Napi::Object exports); }
+
+namespace ls {
+/** Adds the WinDivert class to the module's exports (Windows). */
+void InitWinDivertBinding(Napi::Env env, Napi::Object exports);
+}  // namespace ls
