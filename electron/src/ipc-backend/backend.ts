@@ -6,7 +6,7 @@
 import {
   DEFAULT_SETTINGS,
   IpcError,
-  fecKForLevel,
+  fecRequestForLevel,
   relayRef,
   settingsSchema,
   type AddServerRequest,
@@ -180,7 +180,7 @@ export class LightspeedBackend {
         await engine.start({
           routes: [{ server, localPort: 0 }],
           relays: registration.relays,
-          fecK: fecKForLevel(this.settings.fecLevel),
+          ...fecRequestForLevel(this.settings.fecLevel),
           ...(wireGameId === null ? {} : { gameId: wireGameId }),
         });
       } catch (err) {

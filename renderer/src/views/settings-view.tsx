@@ -8,15 +8,16 @@ import {
 } from '@lightspeed/shared';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 
-import { useActions, useSettings } from '../store/hooks.js';
+import { useActions, useBoost, useSettings } from '../store/hooks.js';
 import { hostPortProblem } from './library-view.js';
 import { ViewHeader } from '../components/view-header.js';
+import { FecMeasured } from '../components/fec-measured.js';
 
 const FEC_TEXT: Record<FecLevel, { title: string; detail: string }> = {
   off: { title: 'Off', detail: 'No parity; lowest bandwidth' },
   light: { title: 'Light', detail: '1 parity per 8 packets · +13%' },
-  balanced: { title: 'Balanced', detail: '1 parity per 4 packets · +25%' },
-  strong: { title: 'Strong', detail: '1 parity per 2 packets · +50%' },
+  balanced: { title: 'Balanced', detail: 'Adaptive: repairs follow the measured loss · up to ~2× bytes' },
+  strong: { title: 'Strong', detail: 'Adaptive, larger budget · up to ~3× bytes' },
 };
 
 interface RelayRow {
@@ -58,6 +59,7 @@ function SettingsForm({
 }) {
   const actions = useActions();
   const saving = useSettings((s) => s.saving);
+  const fecStats = useBoost((b) => b.stats);
   const id = useId();
   const [mode, setMode] = useState(settings.mode);
   const [fecLevel, setFecLevel] = useState(settings.fecLevel);
@@ -148,6 +150,7 @@ function SettingsForm({
             </label>
           ))}
         </div>
+        <FecMeasured stats={fecStats} />
       </fieldset>
 
       <fieldset className="panel">

@@ -41,6 +41,16 @@ export function fecKForLevel(level: FecLevel): number {
   return FEC_K[level];
 }
 
+/**
+ * What a level asks of the engine: off, light (XOR, one parity per 8 packets, as deployed), or adaptive
+ * FEC — v3 repairs sized to the measured loss within the level's budget (balanced: up to about 2× the
+ * bytes at heavy loss; strong: up to about 3×), falling back to XOR K = 4 on relays without v3.
+ */
+export function fecRequestForLevel(level: FecLevel): { fecK: number; fecAdaptive?: 'balanced' | 'strong' } {
+  if (level === 'balanced' || level === 'strong') return { fecK: FEC_K.balanced, fecAdaptive: level };
+  return { fecK: FEC_K[level] };
+}
+
 export const BOOST_MODES = ['redirect', 'capture'] as const;
 export type BoostMode = (typeof BOOST_MODES)[number];
 
