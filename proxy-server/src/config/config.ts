@@ -72,6 +72,8 @@ const schema = z.strictObject({
   session: z
     .strictObject({
       timeout_s: z.number().positive().max(86_400).default(300),
+      // Upstream sockets bound ahead of need, so a burst of new sessions does not bind on the packet path.
+      upstream_pool: z.number().int().min(0).max(65_536).default(256),
     })
     .prefault({}),
   fec: z

@@ -81,6 +81,19 @@ export function createRelayMetrics(source: MetricsSource, labels: Record<string,
     () => stats.sessionsRefused,
   );
   simple(
+    'lightspeed_relay_upstream_bound_inline_total',
+    'Sessions whose upstream socket was bound on the packet path because the pool was empty.',
+    () => stats.upstreamBoundInline,
+  );
+  const poolReady: Gauge = new Gauge({
+    name: 'lightspeed_relay_upstream_pool_ready',
+    help: 'Upstream sockets bound ahead of need and waiting for a session (session.upstream_pool).',
+    registers: [registry],
+    collect() {
+      poolReady.set(stats.upstreamPoolReady);
+    },
+  });
+  simple(
     'lightspeed_relay_sessions_timed_out_total',
     'Sessions closed by inactivity.',
     () => stats.sessionsTimedOut,

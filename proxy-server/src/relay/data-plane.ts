@@ -23,6 +23,7 @@ import { DropReason, type RelayStats } from './relay-stats.js';
 import { admitReply, claimDestination, nextSeq, takeTokens } from './session-guards.js';
 import type { Session } from './session.js';
 import { SessionTable } from './session-table.js';
+import { literalLookup } from './upstream-pool.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import type { RelayConfig } from '../config/config.js';
 import type { DestinationPolicy } from '../security/destination-policy.js';
@@ -99,7 +100,7 @@ export class DataPlane {
       },
     });
     this.sessions = this.table.sessions;
-    this.socket = createSocket({ type: 'udp4' });
+    this.socket = createSocket({ type: 'udp4', lookup: literalLookup });
     this.socket.on('message', this.onClientMessage);
     this.socket.on('error', (err) => {
       this.drop(DropReason.ERROR);
@@ -127,6 +128,7 @@ export class DataPlane {
         // The kernel caps buffer sizes (net.core.rmem_max); the default still works.
       }
     }
+    this.table.warmUpstreamPool();
     const every = Math.min(1000, Math.max(5, this.timeoutMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(performance.now()), every);
     this.sweepTimer.unref();
@@ -138,6 +140,7 @@ export class DataPlane {
     if (this.stopping) return;
     this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.table.closeUpstreamPool();
     const now = performance.now();
     const fins: Promise<void>[] = [];
     for (const s of this.sessions.values()) {

@@ -82,6 +82,10 @@ export class RelayStats {
   sessionsCreated = 0;
   /** First packets that did not get a session (auth, caps, creation rate). */
   sessionsRefused = 0;
+  /** Sessions whose upstream socket was bound on the packet path because the pool was empty. */
+  upstreamBoundInline = 0;
+  /** Upstream sockets bound and waiting in the pool. */
+  upstreamPoolReady = 0;
   sessionsTimedOut = 0;
   fecRecovered = 0;
   fecParitySent = 0;

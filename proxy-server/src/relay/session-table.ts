@@ -1,10 +1,11 @@
-import { createSocket, type RemoteInfo } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 
 import { FEC_MIN_K, parseIpv4 } from '@lightspeed/shared';
 
 import { SessionCreationLimiter } from './creation-limiter.js';
 import { DropReason, type DropReasonCode, type RelayStats } from './relay-stats.js';
 import { Session } from './session.js';
+import { UpstreamPool } from './upstream-pool.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import type { RelayConfig } from '../config/config.js';
 
@@ -30,6 +31,7 @@ export class SessionTable {
   private readonly pps: number;
   private readonly bps: number;
   private readonly creations: SessionCreationLimiter;
+  private readonly pool: UpstreamPool;
 
   constructor(options: SessionTableOptions) {
     this.o = options;
@@ -45,6 +47,26 @@ export class SessionTable {
       config.security.session_burst_per_ip,
       Math.max(65_536, this.maxSessions),
     );
+    this.pool = new UpstreamPool(
+      options.upstreamHost,
+      Math.min(config.session.upstream_pool, this.maxSessions),
+      {
+        onMessage: (s, m, r) => this.o.onUpstreamMessage(s, m, r),
+        onError: (s, err) => this.o.onUpstreamError(s, err),
+        onUnowned: () => this.o.stats.drops[DropReason.UNSOLICITED]!++,
+        onReady: (n) => (this.o.stats.upstreamPoolReady = n),
+      },
+    );
+  }
+
+  /** Binds the pool of upstream sockets ahead of need (session.upstream_pool), in the background. */
+  warmUpstreamPool(): void {
+    this.pool.warm();
+  }
+
+  /** Closes the upstream sockets no session has taken. */
+  closeUpstreamPool(): void {
+    this.pool.close();
   }
 
   /** Forgets session-creation buckets that have refilled (called by the data plane's sweeper). */
@@ -73,6 +95,7 @@ export class SessionTable {
     const onIp = this.perIp.get(ip) ?? 0;
     if (onIp >= this.maxPerIp) return DropReason.IP_SESSION_LIMIT;
     if (!this.creations.tryTake(ip, now)) return DropReason.SESSION_RATE;
+    const pooledBefore = this.pool.size;
     const k = version === 2 && announcedK >= FEC_MIN_K ? announcedK : this.defaultK;
     const s = new Session(
       key,
@@ -86,11 +109,10 @@ export class SessionTable {
       this.pps,
       this.bps,
     );
-    const upstream = createSocket({ type: 'udp4' });
-    upstream.on('message', (m: Buffer, r: RemoteInfo) => this.o.onUpstreamMessage(s, m, r));
-    upstream.on('error', (err: NodeJS.ErrnoException) => this.o.onUpstreamError(s, err));
-    // Sends issued before the bind completes are queued by dgram, so no packet waits on this.
-    upstream.bind({ address: this.o.upstreamHost, port: 0 });
+    // A socket bound ahead of time when the pool has one; bound now otherwise.
+    const upstream = this.pool.take(s);
+    if (upstream === null) return DropReason.ERROR; // out of descriptors or ports
+    if (pooledBefore === 0) this.o.stats.upstreamBoundInline++;
     s.upstream = upstream;
     this.sessions.set(key, s);
     this.perIp.set(ip, onIp + 1);
