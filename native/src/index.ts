@@ -39,3 +39,48 @@ export {
   CAP_NET_RAW,
   CAPTURE_CAPABILITIES,
 } from './privileges.js';
+// Windows (WinDivert); the pure parts run and are tested on every OS.
+export {
+  openWinDivert,
+  type OpenWinDivert,
+  type WinDivertOptions,
+  type WinDivertHandle,
+} from './windows/windivert.js';
+export {
+  WinDivertCapture,
+  type WinDivertCaptureOptions,
+  type WinDivertCaptureStats,
+} from './windows/windivert-capture.js';
+export {
+  parseWinDivertAddress,
+  buildWinDivertAddress,
+  WINDIVERT_ADDRESS_SIZE,
+  WinDivertLayer,
+  WinDivertEvent,
+  WinDivertFlag,
+  type WinDivertAddress,
+  type WinDivertFlowData,
+  type WinDivertLayerName,
+} from './windows/address.js';
+export { flowFilter, networkFilter, MAX_FLOW_TERMS, type FlowKey } from './windows/filter.js';
+export {
+  isCapturable,
+  parseCidr,
+  excludedRanges,
+  type Cidr,
+  type DestinationPolicy,
+} from './windows/destinations.js';
+export {
+  buildIpv4Udp,
+  parseIpv4Udp,
+  ipv4ChecksumOk,
+  udpChecksumOk,
+  type Ipv4UdpPacket,
+} from './windows/udp-packet.js';
+export type {
+  CaptureBackendShape,
+  CaptureEvents,
+  CaptureStartOptions,
+  CaptureTarget,
+  Endpoint,
+} from './windows/capture-shape.js';
