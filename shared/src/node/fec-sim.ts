@@ -7,8 +7,8 @@
  */
 import { FecLink, type FecSetting } from '../protocol/fec-link.js';
 import { HEADER_V1_LEN, writeHeaderFields } from '../protocol/header.js';
-import { Prng, deriveSeed } from '../node/prng.js';
-import { gilbertElliottLossModel, iidLoss, type GilbertElliott, type LossModel } from '../node/loss-model.js';
+import { Prng, deriveSeed } from './prng.js';
+import { gilbertElliottLossModel, iidLoss, type GilbertElliott, type LossModel } from './loss-model.js';
 
 export interface SimLoss {
   name: string;
