@@ -32,6 +32,7 @@ export interface CaptureBackendShape {
   start(target: CaptureTarget, options: CaptureStartOptions, events: CaptureEvents): Promise<void>;
   retarget(target: CaptureTarget): Promise<void>;
   reply(game: Endpoint, server: Endpoint, payload: Uint8Array): void;
-  release(game: Endpoint, server: Endpoint): void;
+  /** No flow replies from `server` any more: free what `reply` keeps for it. */
+  release(server: Endpoint): void;
   stop(): Promise<void>;
 }

@@ -191,6 +191,15 @@ describe('WinDivertCapture', () => {
       network: { ifIdx: 12, subIfIdx: 1 },
     });
     expect(capture.stats()).toMatchObject({ replies: 1, replyErrors: 0 });
+
+    // release(server) forgets the flow's interface; a later reply goes by the last interface seen.
+    capture.release(server);
+    capture.reply(game, server, Uint8Array.of(8));
+    expect(parseWinDivertAddress(network?.sent[1]?.address ?? new Uint8Array())?.network).toEqual({
+      ifIdx: 12,
+      subIfIdx: 1,
+    });
+    expect(capture.stats()).toMatchObject({ replies: 2, replyErrors: 0 });
   });
 
   it('drops the network handle when the flow ends, retargets, and stops twice', async () => {

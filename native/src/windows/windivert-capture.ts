@@ -133,11 +133,12 @@ export class WinDivertCapture implements CaptureBackendShape {
     else this.counts.replyErrors++;
   }
 
-  release(game: Endpoint, server: Endpoint): void {
-    const flow = this.flows.get(flowId(game.port, server.ip, server.port));
-    if (flow !== undefined) {
-      delete flow.ifIdx;
-      delete flow.subIfIdx;
+  release(server: Endpoint): void {
+    for (const flow of this.flows.values()) {
+      if (flow.key.remoteIp === server.ip && flow.key.remotePort === server.port) {
+        delete flow.ifIdx;
+        delete flow.subIfIdx;
+      }
     }
   }
 
