@@ -68,7 +68,11 @@ const result = spawnSync(process.execPath, args, {
   stdio: ['ignore', 'inherit', 'pipe'],
   encoding: 'utf8',
 });
-process.stderr.write(result.stderr ?? '');
+// node-gyp narrates on stderr ("gyp info ..."): pass on only what is worth reading (warnings, errors).
+const worthReading = (result.stderr ?? '')
+  .split('\n')
+  .filter((line) => line !== '' && !line.startsWith('gyp info'));
+if (worthReading.length > 0) process.stderr.write(`${worthReading.join('\n')}\n`);
 if (result.status !== 0) {
   const lastLines = (result.stderr ?? '').trim().split('\n').slice(-8).join('\n');
   unavailable('build-failed', `node-gyp rebuild exited with ${result.status ?? result.signal}: ${lastLines}`);
