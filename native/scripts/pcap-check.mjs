@@ -3,7 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function hasPcap() {
-  if (process.platform !== 'linux') return false;
+  // LIGHTSPEED_NATIVE_NO_PCAP=1 builds without the flow watcher (as on a machine without libpcap-dev).
+  if (process.platform !== 'linux' || process.env.LIGHTSPEED_NATIVE_NO_PCAP === '1') return false;
   const includeDirs = ['/usr/include', '/usr/local/include'];
   const libDirs = ['/usr/lib', '/usr/local/lib', '/usr/lib64', '/lib'];
   for (const base of ['/usr/lib', '/lib']) {

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { NO_PCAP_DETAIL, pcapApi } from './flow-watcher.js';
+import { loadNativeFrom } from './load.js';
+
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const scratch = join(packageRoot, 'build', 'test-scratch');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -62,5 +65,37 @@ describe('the install-time build', () => {
   it('fails only when asked to (LIGHTSPEED_NATIVE_STRICT=1)', () => {
     const root = scratchPackage('strict', 'int x;');
     expect(build(root, { CXX: 'ls-no-such-compiler', LIGHTSPEED_NATIVE_STRICT: '1' }).status).toBe(1);
+  });
+});
+
+describe('a build without libpcap', () => {
+  it('still has the divert socket, and the flow watcher says how to get libpcap', () => {
+    const root = join(scratch, 'no-pcap');
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    for (const entry of ['binding.gyp', 'package.json', 'scripts']) {
+      cpSync(join(packageRoot, entry), join(root, entry), { recursive: true });
+    }
+    cpSync(join(packageRoot, 'src'), join(root, 'src'), {
+      recursive: true,
+      filter: (path) => !path.endsWith('.ts') && !path.endsWith('.mjs'),
+    });
+    const run = build(root, { LIGHTSPEED_NATIVE_NO_PCAP: '1' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/addon built \(libpcap: no\)/);
+    expect(JSON.parse(readFileSync(join(root, 'build', 'build-info.json'), 'utf8'))).toMatchObject({
+      built: true,
+      pcap: false,
+      pcapReason: NO_PCAP_DETAIL,
+    });
+    const loaded = loadNativeFrom([join(root, 'build', 'Release', 'lightspeed_native.node')], {
+      platform: 'linux',
+    });
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.native.hasPcap).toBe(false);
+    expect(loaded.native.FlowWatcher).toBeUndefined();
+    expect(typeof loaded.native.DivertSocket).toBe('function');
+    expect(() => pcapApi(loaded.native)).toThrow(NO_PCAP_DETAIL);
   });
 });

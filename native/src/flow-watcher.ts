@@ -3,7 +3,7 @@
  * seen" and to discover the game server. Never forwards or alters anything.
  */
 import { NativeUnavailableError, requireNative } from './load.js';
-import type { FlowSample, FlowWatcherStats } from './native-api.js';
+import type { FlowSample, FlowWatcherStats, NativeApi } from './native-api.js';
 
 export type { FlowSample, FlowWatcherStats } from './native-api.js';
 
@@ -29,8 +29,8 @@ export interface FlowWatcher {
   close(): void;
 }
 
-function pcapApi() {
-  const native = requireNative();
+/** The addon's pcap part, or NativeUnavailableError saying why it is missing from this build. */
+export function pcapApi(native: NativeApi = requireNative()) {
   if (native.FlowWatcher === undefined || native.compileFilter === undefined || native.hasPcap !== true) {
     throw new NativeUnavailableError(
       'not-in-build',
