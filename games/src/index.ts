@@ -27,5 +27,11 @@ export {
   type VdfResult,
   type VdfValue,
 } from './vdf/vdf.js';
-export { parsePsOutput, parseTasklistCsv, readProcProcesses } from './running/process-list.js';
-export { findRunningGames } from './running/running.js';
+export {
+  defaultProcessListProvider,
+  parsePsOutput,
+  parseTasklistCsv,
+  readProcPids,
+  readProcProcesses,
+} from './running/process-list.js';
+export { findRunningGames, matchProcess } from './running/running.js';

@@ -15,6 +15,10 @@ const commands: Record<string, Entry> = {
     summary: "Carry a game's UDP traffic through a relay",
     load: async () => (await import('./commands/boost.js')).default,
   },
+  capture: {
+    summary: "Carry a running game's own UDP traffic through a relay (no address needed)",
+    load: async () => (await import('./commands/capture.js')).default,
+  },
   probe: {
     summary: 'Measure and rank relays',
     load: async () => (await import('./commands/probe.js')).default,

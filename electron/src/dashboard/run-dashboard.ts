@@ -16,7 +16,6 @@ import {
   type Settings,
 } from '@lightspeed/shared';
 
-import { BoostEngine } from '../engine/index.js';
 import {
   LightspeedBackend,
   SettingsStore,
@@ -24,6 +23,7 @@ import {
   type GamesProvider,
   type SettingsLogger,
 } from '../ipc-backend/index.js';
+import { createCaptureEngine, createEngine } from '../ipc-backend/engine-factories.js';
 import { startDashboard, type Dashboard } from './dashboard-server.js';
 import { startDemoEnvironment, type DemoEnvironment } from './demo-environment.js';
 
@@ -87,7 +87,8 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
   const notify = createNotifier(ipcSchema, (channel, payload) => dashboard?.broadcast(channel, payload));
   const backend = new LightspeedBackend({
     app: { version: packageVersion(), shell: 'dashboard', demo: env !== null },
-    createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs }),
+    createEngine,
+    createCaptureEngine: createCaptureEngine(),
     games: o.games ?? createGamesProvider(),
     notify,
     settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays } : saved,

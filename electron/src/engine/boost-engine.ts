@@ -1,5 +1,5 @@
 /**
- * The boost engine: redirect ports in, one relay link out, FEC on every flow, keepalive-driven health,
+ * The boost engine: a flow source in (redirect ports, or capture), one relay link out, FEC on every flow, keepalive-driven health,
  * failover down the selector's ranking. One class, one event stream; the CLI, the tests and the desktop
  * app all drive this same code (it never imports `electron`).
  */
@@ -13,6 +13,7 @@ import {
   type BoostRequest,
   type BoostState,
   type BoostStats,
+  type CaptureStatus,
   type EngineEvent,
   type EngineRoute,
   type RelayEndpoint,
@@ -20,10 +21,23 @@ import {
   type RelayRef,
 } from '@lightspeed/shared';
 
+import {
+  asPlatform,
+  defaultProcessListProvider,
+  readProcPids,
+  readProcProcesses,
+  type ProcessInfo,
+} from '@lightspeed/games';
+
+import type { CaptureBackend } from './capture/capture-backend.js';
+import { CaptureSource } from './capture/capture-source.js';
+import { validateTarget } from './capture/capture-target.js';
+import { platformCaptureBackend } from './capture/platform-backend.js';
 import { nowMs } from './clock.js';
 import { newCounters, type EngineCounters } from './counters.js';
 import { percentile } from './percentile.js';
-import { RedirectPort } from './redirect-port.js';
+import type { FlowSource } from './flow-source.js';
+import { RedirectSource } from './redirect-source.js';
 import { RelayLink, type GameKey } from './relay-link.js';
 import type { ProbeOptions } from './relay-prober.js';
 import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
@@ -52,6 +66,10 @@ export interface EngineOptions {
   selectorContext?: SelectorContext;
   /** Probe settings used by `probe()` and by start-up ranking. */
   probe?: ProbeOptions;
+  /** Capture mode's platform backend (default: this OS's). */
+  captureBackend?: () => CaptureBackend;
+  /** The process list capture resolves its target in (default: this OS's). */
+  listProcesses?: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
 }
 
 type Listener = (event: EngineEvent) => void;
@@ -67,7 +85,12 @@ const DEFAULTS = {
 
 /** Checks a request and returns the problem, or null when it is usable. */
 export function validateBoostRequest(req: BoostRequest): string | null {
-  if (!Array.isArray(req.routes) || req.routes.length === 0) return 'routes: at least one route is required';
+  if (!Array.isArray(req.routes)) return 'routes: expected a list';
+  if (req.capture !== undefined) {
+    if (req.routes.length > 0) return 'routes: capture mode finds its servers; give no routes';
+    const problem = validateTarget(req.capture.target);
+    if (problem !== null) return problem;
+  } else if (req.routes.length === 0) return 'routes: at least one route is required';
   for (const [i, r] of req.routes.entries()) {
     if (parseHostPort(r.server) === null) return `routes[${i}].server: expected HOST:PORT, got '${r.server}'`;
     const lp = r.localPort ?? 0;
@@ -99,8 +122,9 @@ export class BoostEngine {
   private readonly listeners = new Set<Listener>();
   private state: BoostState = { state: 'idle' };
   private request: BoostRequest | null = null;
-  private ports: RedirectPort[] = [];
-  private servers: ResolvedEndpoint[] = [];
+  private source: FlowSource | null = null;
+  private redirect: RedirectSource | null = null;
+  private capture: CaptureSource | null = null;
   private link: RelayLink | null = null;
   private ranking: RankedRelay[] = [];
   private readonly failedAt = new Map<string, number>();
@@ -122,7 +146,12 @@ export class BoostEngine {
     };
     this.selector = options.selector ?? new NearestSelector(options.probe);
     this.selectorContext = options.selectorContext ?? defaultSelectorContext;
+    this.captureBackend = options.captureBackend ?? (() => platformCaptureBackend());
+    this.listProcesses = options.listProcesses ?? defaultProcessList();
   }
+
+  private readonly captureBackend: () => CaptureBackend;
+  private readonly listProcesses: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
 
   /** Subscribes to state, stats, failover and relay-ranking events; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
@@ -138,10 +167,14 @@ export class BoostEngine {
     return this.lastStats;
   }
 
-  /** The redirect ports as bound (a requested port of 0 shows the port actually chosen). */
+  /** The redirect ports as bound (a requested port of 0 shows the port actually chosen); none in capture. */
   getRoutes(): EngineRoute[] {
-    const routes = this.request?.routes ?? [];
-    return this.ports.map((p, i) => ({ localPort: p.port, server: routes[i]?.server ?? '' }));
+    return this.redirect?.boundRoutes() ?? [];
+  }
+
+  /** Capture mode's status (processes, ports, servers found), or null in redirect mode. */
+  getCapture(): CaptureStatus | null {
+    return this.capture?.status() ?? null;
   }
 
   /** The latest relay ranking (from start-up or `probe()`), best first; empty before any. */
@@ -179,16 +212,23 @@ export class BoostEngine {
     this.lastStats = null;
     this.failedAt.clear();
     try {
-      this.servers = await Promise.all(
-        request.routes.map((r) => {
-          const hp = parseHostPort(r.server)!;
-          return resolveIpv4(hp.host, hp.port);
-        }),
-      );
-      this.ports = request.routes.map(
-        (_, i) => new RedirectPort(i, (key, payload) => this.onGamePacket(key, payload)),
-      );
-      await Promise.all(this.ports.map((p, i) => p.listen(request.routes[i]!.localPort ?? 0)));
+      if (request.capture === undefined) {
+        const servers = await Promise.all(
+          request.routes.map((r) => {
+            const hp = parseHostPort(r.server)!;
+            return resolveIpv4(hp.host, hp.port);
+          }),
+        );
+        this.redirect = new RedirectSource(
+          request.routes.map((r, i) => ({
+            server: servers[i]!,
+            label: r.server,
+            localPort: r.localPort ?? 0,
+          })),
+        );
+        this.source = this.redirect;
+        await this.redirect.open((key, payload) => this.onGamePacket(key, payload));
+      }
       if (gen !== this.generation) return;
       if (request.relays.length > 1) {
         this.setState({ state: 'probing', relays: request.relays.length });
@@ -203,9 +243,11 @@ export class BoostEngine {
       }
       this.statsTimer = setInterval(() => this.publishStats(), this.o.statsIntervalMs);
       await this.connectTo(this.ranking[0]!, gen);
+      // Capture diverts the game's traffic: only once a relay link exists, so nothing is black-holed early.
+      if (request.capture !== undefined && gen === this.generation) await this.openCapture(request, gen);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      this.teardown();
+      await this.teardown();
       if (gen === this.generation) this.setState({ state: 'error', reason });
       throw err;
     }
@@ -214,7 +256,7 @@ export class BoostEngine {
   /** Stops the session: FIN to the relay, every socket and timer closed. */
   async stop(reason = 'stopped by user'): Promise<void> {
     this.generation++;
-    this.teardown();
+    await this.teardown();
     if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
     // Let the FIN datagrams and socket closes drain before callers tear down the loopback peers.
     await new Promise((resolve) => setImmediate(resolve));
@@ -224,13 +266,40 @@ export class BoostEngine {
     return this.request?.gameId === undefined ? {} : { gameId: this.request.gameId };
   }
 
-  private teardown(): void {
+  private async teardown(): Promise<void> {
     if (this.statsTimer !== null) clearInterval(this.statsTimer);
     this.statsTimer = null;
     this.link?.close();
     this.link = null;
-    for (const p of this.ports) p.close();
-    this.ports = [];
+    const source = this.source;
+    this.source = null;
+    this.redirect = null;
+    this.capture = null;
+    await source?.close();
+  }
+
+  /** Starts capture: the relays are never captured; the game's servers are found from its traffic. */
+  private async openCapture(request: BoostRequest, gen: number): Promise<void> {
+    const resolved = await Promise.allSettled(request.relays.map((r) => resolveIpv4(r.host, r.port)));
+    const relayAddresses = resolved.flatMap((r) => (r.status === 'fulfilled' ? [r.value.address] : []));
+    const capture = new CaptureSource({
+      backend: this.captureBackend(),
+      spec: request.capture!,
+      relayAddresses,
+      listProcesses: this.listProcesses,
+      idleMs: this.o.flowIdleMs,
+      onStatus: (status) => this.emit({ type: 'capture', capture: status }),
+      onError: (err) => {
+        if (gen !== this.generation) return;
+        this.generation++;
+        void this.teardown().then(() =>
+          this.setState({ state: 'error', reason: `capture failed: ${err.message}` }),
+        );
+      },
+    });
+    this.capture = capture;
+    this.source = capture;
+    await capture.open((key, payload) => this.onGamePacket(key, payload));
   }
 
   private async connectTo(candidate: RankedRelay, gen: number): Promise<void> {
@@ -341,10 +410,8 @@ export class BoostEngine {
       return;
     }
     const link = this.link;
-    const server = this.servers[key.route];
-    const port = this.ports[key.route];
-    if (link === null || server === undefined || port === undefined) return;
-    key.flow = link.flowFor(key, server, (reply) => port.reply(key, reply));
+    if (link === null) return;
+    key.flow = link.flowFor(key);
     key.flow.send(payload);
   }
 
@@ -355,6 +422,7 @@ export class BoostEngine {
     const flows = link?.flowList() ?? [];
     for (const f of flows) f.tick();
     link?.reapIdle(this.o.flowIdleMs);
+    this.source?.tick();
     const ka = link?.keepalives.takeInterval() ?? { answered: 0, missed: 0, rtts: [] };
     const downExpected = c.downExpected - p.downExpected;
     const downReceived = c.downReceived - p.downReceived;
@@ -420,6 +488,14 @@ export class BoostEngine {
       }
     }
   }
+}
+
+/** This OS's process list; on Linux a PID target reads only its own /proc entries. */
+function defaultProcessList(): (pids?: readonly number[]) => Promise<ProcessInfo[]> {
+  if (process.platform === 'linux') return (pids) => (pids === undefined ? readProcProcesses() : readProcPids(pids));
+  const platform = asPlatform(process.platform);
+  const provider = platform === undefined ? undefined : defaultProcessListProvider(platform);
+  return () => provider?.() ?? Promise.resolve([]);
 }
 
 function unprobed(endpoint: RelayEndpoint): RankedRelay {

@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import { parseIpv4 } from '@lightspeed/shared';
 
 import type { GameKey } from './relay-link.js';
+import type { ResolvedEndpoint } from './resolve.js';
 
 /** Game sockets remembered per redirect port before the table is reset (a bound on memory). */
 const MAX_GAME_SOCKETS = 4096;
@@ -19,6 +20,7 @@ export class RedirectPort {
 
   constructor(
     readonly route: number,
+    readonly server: ResolvedEndpoint,
     private readonly onPacket: (key: GameKey, payload: Uint8Array) => void,
   ) {
     this.socket.on('message', (msg, rinfo) => {
@@ -31,7 +33,14 @@ export class RedirectPort {
       if (key === undefined) {
         const ip = parseIpv4(rinfo.address);
         if (ip === null) return;
-        key = { route, address: rinfo.address, ip, port: rinfo.port, flow: null };
+        const game = { address: rinfo.address, ip, port: rinfo.port };
+        key = {
+          id: `${route}|${rinfo.address}:${rinfo.port}`,
+          game,
+          server,
+          reply: (payload) => this.reply(game, payload),
+          flow: null,
+        };
         if (this.byPort.size + this.byAddress.size >= MAX_GAME_SOCKETS) {
           this.byPort.clear();
           this.byAddress.clear();
@@ -64,8 +73,8 @@ export class RedirectPort {
   }
 
   /** Sends a reply to a game socket. */
-  reply(key: GameKey, payload: Uint8Array): void {
-    this.socket.send(payload, key.port, key.address);
+  private reply(game: ResolvedEndpoint, payload: Uint8Array): void {
+    this.socket.send(payload, game.port, game.address);
   }
 
   close(): void {

@@ -43,12 +43,19 @@ export interface LinkEvents {
   onRelayFin(): void;
 }
 
-/** Identifies a game socket: which redirect route it used, and its address. */
+/**
+ * One game socket talking to one game server, as a flow source saw it (a redirect port, or capture).
+ * The engine gives each its own tunnel flow.
+ */
 export interface GameKey {
-  route: number;
-  address: string;
-  ip: number;
-  port: number;
+  /** Unique among the keys of one boost (the source's route and the game socket, or socket and server). */
+  id: string;
+  /** The game socket's address (the tunnel header's source). */
+  game: ResolvedEndpoint;
+  /** Where the game meant to send (the tunnel header's destination). */
+  server: ResolvedEndpoint;
+  /** Hands a reply payload to the game socket, as the server's. */
+  reply: (payload: Uint8Array) => void;
   /** The flow last used for this game socket (a cache; a closed flow means look it up again). */
   flow: TunnelFlow | null;
 }
@@ -95,27 +102,26 @@ export class RelayLink {
   }
 
   /** The flow for a game socket, created on first use. */
-  flowFor(key: GameKey, server: ResolvedEndpoint, deliver: (payload: Uint8Array) => void): TunnelFlow {
-    const id = `${key.route}|${key.address}:${key.port}`;
-    let flow = this.flows.get(id);
+  flowFor(key: GameKey): TunnelFlow {
+    let flow = this.flows.get(key.id);
     if (flow === undefined) {
       flow = new TunnelFlow({
         relay: this.o.relay,
-        game: { address: key.address, ip: key.ip, port: key.port },
-        server,
+        game: key.game,
+        server: key.server,
         fecK: this.o.fecK,
         fecBudget: this.o.fecBudget,
         token: this.o.token,
         fecFlushMs: this.o.fecFlushMs,
         counters: this.o.counters,
-        deliver,
+        deliver: key.reply,
         onRelayTraffic: () => this.markAlive(),
         onHandshakeAck: () => {
           this.handshakeAcked = true;
         },
         onRelayFin: () => this.relayFin(),
       });
-      this.flows.set(id, flow);
+      this.flows.set(key.id, flow);
     }
     return flow;
   }

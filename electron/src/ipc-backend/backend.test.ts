@@ -14,6 +14,7 @@ import {
   createLoopbackTransport,
   createRendererApi,
   ipcSchema,
+  type BoostRequest,
   type BoostStats,
   type BoostStatus,
   type LightspeedApi,
@@ -27,7 +28,9 @@ import { startDemoEnvironment, type DemoEnvironment } from '../dashboard/demo-en
 import { generateRegistryKeys, signRegistry } from '../engine/discovery/index.js';
 import { BoostEngine } from '../engine/index.js';
 import { waitFor } from '../test-support/wait.js';
+import { ScriptedCapture } from '../test-support/scripted-capture.js';
 import { LightspeedBackend } from './backend.js';
+import type { EngineFactory } from './ports.js';
 import { createGamesProvider } from './games-provider.js';
 
 interface Harness {
@@ -59,7 +62,7 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-function harness(settings: Partial<Settings> = {}): Harness {
+function harness(settings: Partial<Settings> = {}, createCaptureEngine?: EngineFactory): Harness {
   const h = {
     states: [],
     stats: [],
@@ -77,6 +80,7 @@ function harness(settings: Partial<Settings> = {}): Harness {
   h.backend = new LightspeedBackend({
     app: { version: 'test', shell: 'dashboard', demo: true },
     createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs, statsIntervalMs: 250 }),
+    ...(createCaptureEngine ? { createCaptureEngine } : {}),
     games: createGamesProvider({
       platform: 'linux',
       env: { HOME: home },
@@ -224,11 +228,46 @@ describe('LightspeedBackend', () => {
     expect(restarted.relays.at(-1)?.pinned).toBeNull();
   });
 
-  it('refuses capture mode in this build and a registry source without a URL', async () => {
-    const h = harness({ mode: 'capture' });
-    expect(await codeOf(h.api.boost.start({ target: { kind: 'server', server: '127.0.0.1:9' } }))).toBe(
-      'unsupported',
+  it('capture mode: one click on a running game needs no address; a game not running is refused', async () => {
+    const capture = new ScriptedCapture([27005]);
+    const requests: BoostRequest[] = [];
+    const h = harness({ mode: 'capture' }, ({ keepaliveMs }) => {
+      const engine = new BoostEngine({
+        keepaliveMs,
+        captureBackend: () => capture,
+        listProcesses: () => Promise.resolve([{ pid: 42, name: 'cs2' }]),
+      });
+      const start = engine.start.bind(engine);
+      engine.start = (req) => (requests.push(req), start(req));
+      return engine;
+    });
+    await h.backend.init();
+    expect(await codeOf(h.api.boost.start({ target: { kind: 'game', gameId: 'rocket-league' } }))).toBe(
+      'not-running',
     );
+    await h.api.boost.start({ target: { kind: 'game', gameId: 'cs2' } });
+    expect(requests.map((r) => [r.routes, r.capture])).toEqual([
+      [[], { target: { kind: 'game', gameId: 'cs2' } }],
+    ]);
+    await waitFor(
+      () => h.states.some((s) => s.session?.capture?.phase === 'waiting-for-traffic'),
+      5000,
+      'capture status',
+    );
+    const status = h.states.at(-1)!.session!.capture!;
+    expect(status.processes).toEqual([{ pid: 42, name: 'cs2' }]);
+    expect(status.ports).toEqual([27005]);
+    // The game talks: its server shows up in the session.
+    const server = { address: '127.0.0.1', ip: 0x7f000001, port: 9 };
+    capture.send({ address: '127.0.0.1', ip: 0x7f000001, port: 27005 }, server, 'hello');
+    await waitFor(() => h.states.at(-1)?.session?.server === '127.0.0.1:9', 5000, 'server found');
+    expect(h.states.at(-1)!.session!.capture!.phase).toBe('capturing');
+    await h.api.boost.stop();
+    expect(capture.stopped).toBe(1);
+  });
+
+  it('refuses a registry source without a URL', async () => {
+    const h = harness();
     expect(await codeOf(h.api.settings.set({ relaySource: 'registry' }))).toBe('invalid-argument');
     expect(h.saved).toEqual([]);
   });

@@ -48,6 +48,11 @@ export interface BackendOptions {
   /** Entries shown first in the Library (the dashboard's demo game). */
   extraGames?: GameView[];
   fetchRegistry?: (url: string, publicKey: string) => Promise<RelayEndpoint[]>;
+  /**
+   * Makes the engine of a capture-mode session (default: `createEngine`). The desktop app hands in one that
+   * runs capture in a privileged helper process, so the app itself never runs as root.
+   */
+  createCaptureEngine?: EngineFactory;
   /** Gets each relay's session token from its control plane (default: QUIC on port 4433 of every host). */
   registerRelays?: RegisterRelays;
   /** Called once a session carries traffic (the demo starts its simulated game here). */
@@ -142,15 +147,10 @@ export class LightspeedBackend {
     if (this.starting || RUNNING.has(this.state.state)) {
       throw new IpcError('busy', `a boost session is already ${this.state.state}; stop it first`);
     }
-    if (this.settings.mode === 'capture') {
-      throw new IpcError(
-        'unsupported',
-        'capture mode needs the native capture module, which this build lacks; use redirect mode',
-      );
-    }
     this.starting = true;
     try {
-      const { gameId, name, server, wireGameId } = this.resolveTarget(req);
+      const capture = await this.captureTarget(req);
+      const { gameId, name, server, wireGameId } = capture ?? this.resolveTarget(req);
       const relayChoice =
         req.relay ??
         (this.relays.pinned === null
@@ -167,7 +167,9 @@ export class LightspeedBackend {
       }
 
       await this.disposeEngine();
-      const engine = this.o.createEngine({ keepaliveMs: this.settings.keepaliveIntervalMs });
+      const factory =
+        capture === null ? this.o.createEngine : (this.o.createCaptureEngine ?? this.o.createEngine);
+      const engine = factory({ keepaliveMs: this.settings.keepaliveIntervalMs });
       this.engine = engine;
       this.unsubscribe = engine.subscribe((event) => this.onEngineEvent(engine, event));
       this.stats = null;
@@ -178,7 +180,9 @@ export class LightspeedBackend {
         const registration = await (this.o.registerRelays ?? registerWithRelays)(candidates, wireGameId ?? 0);
         this.registration = registration;
         await engine.start({
-          routes: [{ server, localPort: 0 }],
+          ...(capture === null
+            ? { routes: [{ server, localPort: 0 }] }
+            : { routes: [], capture: { target: { kind: 'game' as const, gameId: capture.gameId } } }),
           relays: registration.relays,
           ...fecRequestForLevel(this.settings.fecLevel),
           ...(wireGameId === null ? {} : { gameId: wireGameId }),
@@ -199,6 +203,31 @@ export class LightspeedBackend {
     } finally {
       this.starting = false;
     }
+  }
+
+  /**
+   * Capture mode's one-click Boost: a running catalogued game needs no address, its servers are found from
+   * its traffic. Null when the request is for redirect mode (redirect settings, or an explicit server).
+   */
+  private async captureTarget(
+    req: BoostStartRequest,
+  ): Promise<{ gameId: string; name: string; server: string; wireGameId: number | null } | null> {
+    if (this.settings.mode !== 'capture' || req.target.kind !== 'game' || req.target.server !== undefined)
+      return null;
+    const id = req.target.gameId;
+    const entry = this.o.games.catalog.find((c) => c.id === id);
+    // Not catalogued: capture has no process name to look for; redirect mode still works.
+    if (!entry) return null;
+    const running = (): boolean => this.gamesView().games.find((g) => g.id === id)?.running === true;
+    // The game may have started since the last scan: look again before saying it is not running.
+    if (!running()) await this.refreshGames().catch(() => null);
+    if (!running()) {
+      throw new IpcError(
+        'not-running',
+        `${entry.name} is not running: start the game, then Boost — capture mode follows its own traffic`,
+      );
+    }
+    return { gameId: id, name: entry.name, server: '', wireGameId: entry.wireGameId };
   }
 
   private resolveTarget(req: BoostStartRequest): {
@@ -272,6 +301,15 @@ export class LightspeedBackend {
       case 'relays':
         this.relays.record(event.relays, this.now());
         this.o.notify.relays.changed(this.relays.view());
+        break;
+      case 'capture':
+        if (this.session === null) break;
+        this.session = {
+          ...this.session,
+          capture: event.capture,
+          server: event.capture.servers[0]?.address ?? '',
+        };
+        this.publishStatus();
         break;
       case 'failover':
         break;

@@ -16,8 +16,10 @@ import {
   type Settings,
 } from '@lightspeed/shared';
 
-import { BoostEngine } from '../engine/index.js';
+import { CAPTURE_HELPER_FLAG } from '../ipc-backend/capture-helper.js';
+import { createCaptureEngine, createEngine } from '../ipc-backend/engine-factories.js';
 import { LightspeedBackend } from '../ipc-backend/index.js';
+import { runCaptureHelper } from './capture-helper-mode.js';
 import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
 import { APP_ORIGIN, developmentCsp, PRODUCTION_CSP, serializeCsp } from './content-security-policy.js';
 import { desktopStateSchema, SETTINGS_FILE_NAME } from './desktop-state.js';
@@ -45,7 +47,18 @@ const csp = serializeCsp(devServerUrl === undefined ? PRODUCTION_CSP : developme
 let window: BrowserWindow | null = null;
 let quitting = false;
 
-if (!app.requestSingleInstanceLock()) {
+if (process.argv.includes(CAPTURE_HELPER_FLAG)) {
+  // Capture's privileged helper (started through pkexec by the app itself): no window, no tray, no single
+  // instance lock; it runs `lightspeed capture --request -` and exits with its status.
+  app.disableHardwareAcceleration();
+  runCaptureHelper(process.argv.slice(process.argv.indexOf(CAPTURE_HELPER_FLAG) + 1)).then(
+    (code) => app.exit(code),
+    (err: unknown) => {
+      log.warn(`capture helper: ${String(err)}`);
+      app.exit(1);
+    },
+  );
+} else if (!app.requestSingleInstanceLock()) {
   // Another instance owns the tray and the engine; it focuses its window on 'second-instance'.
   app.quit();
 } else {
@@ -151,7 +164,8 @@ async function start(): Promise<void> {
 
   const backend = new LightspeedBackend({
     app: { version: app.getVersion(), shell: 'electron', demo: false },
-    createEngine: ({ keepaliveMs }) => new BoostEngine({ keepaliveMs }),
+    createEngine,
+    createCaptureEngine: createCaptureEngine(),
     games: { catalog, detect: () => detectGames() },
     notify,
     settings,

@@ -26,6 +26,12 @@ export async function readProcProcesses(procRoot = '/proc'): Promise<ProcessInfo
   return out;
 }
 
+/** Reads just these processes (those that exist) from a procfs mount: no walk over every pid. */
+export async function readProcPids(pids: readonly number[], procRoot = '/proc'): Promise<ProcessInfo[]> {
+  const found = await Promise.all(pids.map((pid) => readProc(procRoot, String(pid))));
+  return found.filter((p): p is ProcessInfo => p !== undefined);
+}
+
 async function readProc(procRoot: string, pid: string): Promise<ProcessInfo | undefined> {
   try {
     const name = (await readFile(path.join(procRoot, pid, 'comm'), 'utf8')).replace(/\n$/, '');

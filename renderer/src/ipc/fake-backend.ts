@@ -17,6 +17,7 @@ import {
   type AppSnapshot,
   type BoostState,
   type BoostStats,
+  type CaptureStatus,
   type GameView,
   type LightspeedApi,
   type LightspeedHandlers,
@@ -137,10 +138,29 @@ export class FakeBackend {
           const gameId = target.kind === 'game' ? target.gameId : null;
           const game = gameId === null ? undefined : this.games.find((g) => g.id === gameId);
           if (gameId !== null && !game) throw new IpcError('not-found', `no game '${gameId}'`);
+          const ref = this.relays[0]!.relay;
+          if (this.settings.mode === 'capture' && game !== undefined && target.server === undefined) {
+            // Capture mode's one click: no server needed, it is found from the game's traffic.
+            this.session = {
+              gameId: game.id,
+              name: game.name,
+              server: '',
+              routes: [],
+              capture: {
+                phase: 'waiting-for-traffic',
+                processes: [{ pid: 4242, name: 'cs2' }],
+                ports: [27005],
+                servers: [],
+              },
+              relayChoice: req.relay ?? { kind: 'auto' },
+              startedAtMs: Date.now(),
+            };
+            this.setState({ state: 'active', relay: ref, sinceMs: Date.now() });
+            return { routes: [] };
+          }
           const server = target.server ?? game?.servers[0];
           if (server === undefined)
             throw new IpcError('needs-server', `${game?.name ?? 'game'} has no game server yet`);
-          const ref = this.relays[0]!.relay;
           this.session = {
             gameId: game?.id ?? null,
             name: game?.name ?? (target.kind === 'server' ? (target.name ?? server) : server),
@@ -238,6 +258,13 @@ export class FakeBackend {
         { id: 'rocket-league', name: 'Rocket League' },
       ],
     };
+  }
+
+  /** Capture mode: pushes what capture found (servers, processes) with the session. */
+  captureStatus(capture: CaptureStatus): void {
+    if (this.session === null) return;
+    this.session = { ...this.session, capture, server: capture.servers[0]?.address ?? '' };
+    this.notify.boost.state({ state: this.state, session: this.session });
   }
 
   /** Pushes a state (and the session with it) to the UI. */

@@ -66,7 +66,10 @@ export function FirstRun() {
               onChange={() => setMode('capture')}
             />
             <span className="choice-title">Capture</span>
-            <span className="choice-detail">Intercepts packets. Needs administrator rights.</span>
+            <span className="choice-detail">
+              One-click Boost for running games. Asks for permission at each Boost; only a small helper gets
+              it.
+            </span>
           </label>
         </fieldset>
         <button

@@ -1,6 +1,8 @@
 /** Session: the live route — state, relay, RTT chart, jitter, loss before and after FEC, recoveries — and Stop. */
 import { useEffect, useState } from 'react';
 
+import type { CaptureStatus } from '@lightspeed/shared';
+
 import { LossChart } from '../components/loss-chart.js';
 import { RttChart } from '../components/rtt-chart.js';
 import { StatTile } from '../components/stat-tile.js';
@@ -16,6 +18,40 @@ function useNow(periodMs: number): number {
     return () => clearInterval(t);
   }, [periodMs]);
   return now;
+}
+
+/** Capture mode's part of the route: what is captured, then the servers found in the game's traffic. */
+function CaptureRoute({ capture }: { capture: CaptureStatus }) {
+  const processes = capture.processes.map((p) => `${p.name} (${p.pid})`).join(', ');
+  return (
+    <>
+      <div>
+        <dt>Game servers</dt>
+        <dd data-testid="capture-servers">
+          {capture.phase === 'capturing' ? (
+            capture.servers.map((s) => (
+              <code key={s.address} className="server-found">
+                {s.address}
+              </code>
+            ))
+          ) : (
+            <span className="muted" role="status">
+              {capture.phase === 'waiting-for-game'
+                ? 'waiting for the game to start…'
+                : 'waiting for game traffic…'}
+            </span>
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt>Captured</dt>
+        <dd data-testid="capture-process">
+          {processes || '—'}
+          {capture.ports.length > 0 && <span className="muted"> · UDP {capture.ports.join(', ')}</span>}
+        </dd>
+      </div>
+    </>
+  );
 }
 
 const lossTone = (loss: number | null | undefined): 'good' | 'warn' | 'bad' | undefined =>
@@ -60,6 +96,7 @@ export function SessionView() {
       ? state.reason
       : null;
   const route = session?.routes[0];
+  const capture = session?.capture;
 
   return (
     <section className="view" aria-labelledby="session-title">
@@ -88,18 +125,24 @@ export function SessionView() {
             <dt>Region</dt>
             <dd>{relay?.region ?? '—'}</dd>
           </div>
-          <div>
-            <dt>Game server</dt>
-            <dd>
-              <code>{session?.server ?? '—'}</code>
-            </dd>
-          </div>
-          <div>
-            <dt>Point your game at</dt>
-            <dd>
-              <code>{route ? `127.0.0.1:${route.localPort}` : '—'}</code>
-            </dd>
-          </div>
+          {capture ? (
+            <CaptureRoute capture={capture} />
+          ) : (
+            <>
+              <div>
+                <dt>Game server</dt>
+                <dd>
+                  <code>{session?.server ?? '—'}</code>
+                </dd>
+              </div>
+              <div>
+                <dt>Point your game at</dt>
+                <dd>
+                  <code>{route ? `127.0.0.1:${route.localPort}` : '—'}</code>
+                </dd>
+              </div>
+            </>
+          )}
         </dl>
         <div className="hero-actions">
           <button

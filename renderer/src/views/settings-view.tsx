@@ -115,7 +115,11 @@ function SettingsForm({
           {(
             [
               ['redirect', 'Redirect', 'Your game connects to 127.0.0.1; no admin rights needed.'],
-              ['capture', 'Capture', 'Intercepts the game’s packets; needs administrator rights.'],
+              [
+                'capture',
+                'Capture',
+                'Takes the running game’s own traffic, no address needed; a small helper asks for network rights at each Boost.',
+              ],
             ] as const
           ).map(([value, title, detail]) => (
             <label key={value} className={`choice${mode === value ? ' is-selected' : ''}`}>

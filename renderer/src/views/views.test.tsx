@@ -98,6 +98,35 @@ describe('Library → Session', () => {
     expect(screen.getByText('203.0.113.7:27015')).toBeTruthy();
   });
 
+  it('in capture mode, Boost on a running game needs no address: waiting for traffic, then the servers found', async () => {
+    const { user, fake } = await renderApp({ settings: { mode: 'capture' } });
+    await user.click(screen.getByRole('button', { name: 'Boost Counter-Strike 2' }));
+    await screen.findByRole('heading', { name: 'Counter-Strike 2', level: 2 });
+    expect(screen.queryByRole('form', { name: /Add a game server/ })).toBeNull();
+    expect(screen.getByTestId('capture-servers').textContent).toBe('waiting for game traffic…');
+    expect(screen.getByTestId('capture-process').textContent).toContain('cs2 (4242)');
+    expect(screen.queryByText('Point your game at')).toBeNull();
+    act(() =>
+      fake.captureStatus({
+        phase: 'capturing',
+        processes: [{ pid: 4242, name: 'cs2' }],
+        ports: [27005],
+        servers: [
+          { address: '203.0.113.7:27015', packets: 120, sockets: 1 },
+          { address: '203.0.113.9:27015', packets: 3, sockets: 1 },
+        ],
+      }),
+    );
+    const servers = screen.getByTestId('capture-servers');
+    expect(
+      within(servers)
+        .getAllByText(/203\.0\.113\.\d:27015/)
+        .map((e) => e.textContent),
+    ).toEqual(['203.0.113.7:27015', '203.0.113.9:27015']);
+    expect(screen.getByTestId('current-relay').textContent).toBe('fra-1');
+    expect(screen.getByText('Frankfurt')).toBeTruthy();
+  });
+
   it('adds a game by hand from the Library', async () => {
     const { user, fake } = await renderApp();
     await user.click(screen.getByRole('button', { name: 'Add game server' }));

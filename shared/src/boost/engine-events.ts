@@ -24,9 +24,45 @@ export interface RouteSpec {
   localPort?: number;
 }
 
+/** Which processes capture mode takes the UDP traffic of: exactly one of `pids`, `processName`, `gameId`. */
+export type CaptureTargetSpec =
+  { kind: 'pid'; pids: number[] } | { kind: 'process'; name: string } | { kind: 'game'; gameId: string };
+
+/** Capture mode: the game's own traffic, taken at the network layer; the servers are found from it. */
+export interface CaptureSpec {
+  target: CaptureTargetSpec;
+  /** Destinations never captured besides the relays (IPv4 addresses or CIDRs). */
+  excludes?: string[];
+  /** Capture traffic to LAN (RFC 1918) destinations too. Default false. */
+  captureLan?: boolean;
+}
+
+/** A game server capture found, from the game's own traffic. */
+export interface CapturedServer {
+  /** `host:port` as the game sent to it. */
+  address: string;
+  /** Datagrams the game sent it so far. */
+  packets: number;
+  /** Game sockets talking to it. */
+  sockets: number;
+}
+
+/** Where capture stands: what it watches and what it found. */
+export interface CaptureStatus {
+  /** waiting-for-game: no matching process yet; waiting-for-traffic: rules in place, nothing sent yet. */
+  phase: 'waiting-for-game' | 'waiting-for-traffic' | 'capturing';
+  processes: { pid: number; name: string }[];
+  /** The game's UDP ports captured now. */
+  ports: number[];
+  servers: CapturedServer[];
+}
+
 /** What `BoostEngine.start` needs. */
 export interface BoostRequest {
+  /** Redirect mode's ports; empty with `capture`. */
   routes: RouteSpec[];
+  /** Capture mode instead of redirect ports. */
+  capture?: CaptureSpec;
   /** Candidate relays; the selector ranks them and the engine fails over down the ranking. */
   relays: RelayEndpoint[];
   /** 0: header v1, no FEC. 2..16: header v2 with one XOR parity per K data packets (time-bounded). */
@@ -68,7 +104,8 @@ export type EngineEvent =
   | { type: 'state'; state: BoostState }
   | { type: 'stats'; stats: BoostStats }
   | { type: 'failover'; from: RelayRef; to: RelayRef | null; reason: string }
-  | { type: 'relays'; relays: RelayProbe[] };
+  | { type: 'relays'; relays: RelayProbe[] }
+  | { type: 'capture'; capture: CaptureStatus };
 
 /** `host:port` → RelayRef id/address, the same way the engine names relays. */
 export function relayRef(relay: RelayEndpoint): RelayRef {

@@ -12,6 +12,8 @@ export const IPC_ERROR_CODES = [
   'not-found',
   /** The game has no server to redirect to yet; the UI asks for one. */
   'needs-server',
+  /** Capture mode: the game must be running before it can be boosted. */
+  'not-running',
   /** No relays are configured or reachable. */
   'no-relays',
   /** Not possible in the current state (e.g. start while a session runs). */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 import type { BoostState, BoostStats, RelayRef } from '../boost/boost-state.js';
-import type { EngineRoute } from '../boost/engine-events.js';
+import type { CaptureStatus, EngineRoute } from '../boost/engine-events.js';
 import { parseHostPort } from '../boost/engine-events.js';
 
 /** Host names and IPv4 literals only: no schemes, paths or spaces. */
@@ -221,9 +221,12 @@ export interface RelaysView {
 export interface SessionInfo {
   gameId: string | null;
   name: string;
+  /** The game server (redirect mode); in capture mode the busiest server found so far, '' before any. */
   server: string;
   /** Where the game must send (redirect mode). */
   routes: EngineRoute[];
+  /** Capture mode: what capture watches and the servers it found (absent in redirect mode). */
+  capture?: CaptureStatus;
   relayChoice: RelayChoice;
   startedAtMs: number;
 }

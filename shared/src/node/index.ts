@@ -26,4 +26,5 @@ export {
 } from './game-traffic.js';
 export { DropTracker } from './drop-tracker.js';
 export { numberArg, parseCliArgs, type ArgOptions } from './cli-args.js';
+export { NetnsLab, canUseNetns } from './netns.js';
 export { simulateFec, type SimDirection, type SimLoss, type SimOptions, type SimResult } from './fec-sim.js';

@@ -7,7 +7,7 @@ import { isLoopbackHost } from '../../dashboard/access.js';
 import { dashboardSettingsPath } from '../../ipc-backend/index.js';
 import { runDashboard, UiMissing } from '../../dashboard/run-dashboard.js';
 import { UsageError, type Command } from '../command.js';
-import { untilSignal } from './boost.js';
+import { untilSignal } from './engine-session.js';
 
 const help = `Usage: lightspeed dashboard [--port N] [--host H] [--no-open] [--settings FILE] [--demo] [--allow-remote]
 

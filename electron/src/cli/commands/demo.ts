@@ -8,7 +8,7 @@ import { DropTracker, GameTrafficClient, numberArg, parseCliArgs } from '@lights
 import { startDemoNetwork } from '../../demo/demo-network.js';
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
-import { untilSignal } from './boost.js';
+import { untilSignal } from './engine-session.js';
 
 const help = `Usage: lightspeed demo [--duration S] [--loss P] [--fec K] [--json]
 

@@ -3,7 +3,7 @@ import { parseHostPort } from '@lightspeed/shared';
 import { LossyLink, burstModel, numberArg, parseCliArgs, type Impairments } from '@lightspeed/shared/node';
 
 import { UsageError, type Command } from '../command.js';
-import { untilSignal } from './boost.js';
+import { untilSignal } from './engine-session.js';
 
 const help = `Usage: lightspeed lossy-link --listen HOST:PORT --forward HOST:PORT [impairments] [options]
 

@@ -4,7 +4,7 @@ import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
 import { cliRelays } from '../../engine/discovery/index.js';
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
-import { parseRelays } from './boost.js';
+import { parseRelays } from './engine-session.js';
 
 const help = `Usage: lightspeed probe --relay HOST:PORT [--relay HOST:PORT ...] [--count N] [--json]
        lightspeed probe --registry URL|FILE --registry-key KEY [--dns-pool NAME] [--relay ...]

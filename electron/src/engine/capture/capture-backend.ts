@@ -41,8 +41,8 @@ export interface CaptureBackend {
   retarget(target: CaptureTarget): Promise<void>;
   /** Hands `payload` to the game socket `game` as if `server` had sent it. */
   reply(game: Endpoint, server: Endpoint, payload: Uint8Array): void;
-  /** A flow went idle: free what `reply` keeps for it. */
-  release(game: Endpoint, server: Endpoint): void;
+  /** No flow replies from `server` any more: free what `reply` keeps for it (its reply socket). */
+  release(server: Endpoint): void;
   /** Removes every rule and closes every socket; safe to call twice. */
   stop(): Promise<void>;
 }

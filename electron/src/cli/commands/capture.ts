@@ -1,0 +1,287 @@
+/** `lightspeed capture`: carry a running game's own UDP traffic through the best relay, no address needed. */
+import { readFile } from 'node:fs/promises';
+
+import type { BoostRequest, CaptureSpec, CaptureStatus, CaptureTargetSpec } from '@lightspeed/shared';
+import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
+import { dropPrivileges, loadNative } from '@lightspeed/native';
+
+import { checkCapture } from '../../engine/capture/capture-check.js';
+import { validateTarget } from '../../engine/capture/capture-target.js';
+import { checkCidr } from '../../engine/capture/linux/nft-ruleset.js';
+import { cleanupCapture } from '../../engine/capture/linux/linux-capture.js';
+import { BoostEngine, validateBoostRequest } from '../../engine/index.js';
+import { UsageError, type Command } from '../command.js';
+import {
+  SESSION_OPTIONS,
+  openControls,
+  parseSessionArgs,
+  printEvents,
+  untilSignal,
+} from './engine-session.js';
+
+const help = `Usage: lightspeed capture (--pid N | --process NAME | --game ID) --relay HOST:PORT [--relay …] [options]
+       lightspeed capture --check
+       lightspeed capture --cleanup
+
+Takes a running game's UDP traffic at the network layer (Linux: nftables tproxy; the game is not
+touched), finds its game servers from that traffic, and carries it through the best relay; replies
+reach the game as if they came straight from the server. Runs until Ctrl-C, then removes every rule.
+
+Needs CAP_NET_ADMIN and CAP_NET_RAW: run it with sudo (or pkexec); it then drops to your user,
+keeping only those two capabilities. --check says what is missing and how to fix it.
+
+Target (one of):
+  --pid N                capture this process (and the processes it starts); repeat for several
+  --process NAME         capture processes with this name (waits for it to start)
+  --game ID              capture a catalogued game's processes (see 'lightspeed games')
+
+Options:
+  --relay HOST:PORT      relay data plane; repeat for several (required)
+  --fec K                FEC: 0 = off (header v1), 2..16 = one parity per K packets (default 4)
+  --control HOST:PORT    relay control plane (QUIC) to register with; 'off' to skip (default: every
+                         relay host, port 4433)
+  --cert-sha256 HEX      pin the control plane's certificate
+  --game-id N            game id sent when registering, 0..255 (default 0 = unknown)
+  --token N              use this token instead of registering (implies --control off)
+  --keepalive-ms N       keepalive period (default 500)
+  --exclude CIDR         never capture traffic to this IPv4 address or range; repeat for several
+  --capture-lan          capture traffic to LAN (RFC 1918) addresses too (default: left alone)
+  --json                 one JSON object per event (the same events as 'boost --json')
+  --request -            read one boost request (JSON, as the app sends it) on stdin instead of the
+                         options above, and stop when stdin closes: how the desktop app runs this
+                         command as its privileged capture helper (with --json)
+  --check                report native module, privileges, nft and kernel tproxy support; exit 0
+                         when capture can work
+  --cleanup              remove the rules a crashed run left behind
+  -h, --help             this text
+
+Example:
+  sudo lightspeed capture --game cs2 --relay 198.51.100.2:4434`;
+
+const usage = (m: string): Error => new UsageError(m);
+
+/** The target from --pid / --process / --game; exactly one must be given. */
+export function parseTarget(v: { pid?: string[]; process?: string; game?: string }): CaptureTargetSpec {
+  const given = [v.pid !== undefined, v.process !== undefined, v.game !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError('give exactly one of --pid N, --process NAME, --game ID');
+  if (v.pid !== undefined) {
+    return { kind: 'pid', pids: v.pid.map((p) => numberArg(p, 'pid', 0, 1, 2 ** 22, usage, true)) };
+  }
+  if (v.process !== undefined) {
+    if (v.process.trim() === '') throw new UsageError('--process: expected a process name');
+    return { kind: 'process', name: v.process };
+  }
+  return { kind: 'game', gameId: v.game! };
+}
+
+/** One human line for a capture status change. */
+export function captureLine(c: CaptureStatus): string {
+  const procs = c.processes.map((p) => `${p.name} (${p.pid})`).join(', ') || '-';
+  if (c.phase === 'waiting-for-game') return 'capture: waiting for the game to start…';
+  if (c.phase === 'waiting-for-traffic') {
+    return `capture: ${procs}, ports ${c.ports.join(', ') || '-'}: waiting for game traffic…`;
+  }
+  const servers = c.servers.map((s) => `${s.address} (${s.packets} pkts)`).join(', ');
+  return `capture: ${procs} → servers ${servers}`;
+}
+
+/** uid and gid of whoever ran sudo or pkexec, so the capture process can drop to them. */
+async function invokingUser(): Promise<{ uid: number; gid: number } | null> {
+  if (process.getuid?.() !== 0) return null;
+  const uid = Number(process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? NaN);
+  if (!Number.isInteger(uid) || uid <= 0) return null;
+  let gid = Number(process.env.SUDO_GID ?? NaN);
+  if (!Number.isInteger(gid)) {
+    const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+    const line = passwd.split('\n').find((l) => l.split(':')[2] === String(uid));
+    gid = Number(line?.split(':')[3] ?? uid);
+  }
+  return { uid, gid };
+}
+
+/** Only what needs the privileges keeps them: from sudo/pkexec, drop to the invoking user now. */
+async function dropToInvokingUser(quiet: boolean): Promise<void> {
+  const user = await invokingUser();
+  if (user === null) return;
+  const native = loadNative();
+  if (!native.ok) return; // capture itself will say the module is missing
+  dropPrivileges(user.uid, user.gid);
+  if (!quiet) console.error(`capture: running as uid ${user.uid} with CAP_NET_ADMIN and CAP_NET_RAW only`);
+}
+
+/** Reads the first line of stdin. */
+function firstLine(): Promise<string | null> {
+  return new Promise((resolve) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) done(buf.slice(0, nl));
+      else if (buf.length > 1 << 20) done(null);
+    };
+    const done = (line: string | null): void => {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      resolve(line);
+    };
+    const onEnd = (): void => done(buf === '' ? null : buf);
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  });
+}
+
+/** The app's helper mode: one request on stdin, JSON events out, stop when stdin closes or on a signal. */
+async function runRequest(keepaliveMs: number): Promise<number> {
+  const say = (o: object): void => console.log(JSON.stringify(o));
+  const line = await firstLine();
+  let request: BoostRequest;
+  try {
+    request = JSON.parse(line ?? '') as BoostRequest;
+  } catch {
+    say({ type: 'start-failed', reason: 'the request on stdin is not JSON' });
+    return 2;
+  }
+  const problem =
+    typeof request !== 'object' || request === null || request.capture === undefined
+      ? 'the request has no capture target'
+      : validateBoostRequest(request);
+  if (problem !== null) {
+    say({ type: 'start-failed', reason: problem });
+    return 2;
+  }
+  await dropToInvokingUser(true);
+  const engine = new BoostEngine({ keepaliveMs });
+  printEvents(engine, true);
+  try {
+    await engine.start(request);
+  } catch (err) {
+    say({ type: 'start-failed', reason: err instanceof Error ? err.message : String(err) });
+    await engine.stop('start failed');
+    return 1;
+  }
+  say({ type: 'started' });
+  const stdinClosed = new Promise<string>((resolve) => {
+    process.stdin.once('end', () => resolve('stdin closed'));
+    process.stdin.once('close', () => resolve('stdin closed'));
+    process.stdin.resume();
+  });
+  const failed = new Promise<string>((resolve) =>
+    engine.subscribe((e) => {
+      if (e.type === 'state' && e.state.state === 'error') resolve('error');
+    }),
+  );
+  const why = await Promise.race([untilSignal(), stdinClosed, failed]);
+  await engine.stop(why === 'error' ? 'capture failed' : `${why}`);
+  return why === 'error' ? 1 : 0;
+}
+
+async function check(json: boolean): Promise<number> {
+  const checks = await checkCapture();
+  const ok = checks.every((c) => c.ok);
+  if (json) console.log(JSON.stringify({ ok, checks }));
+  else {
+    for (const c of checks) {
+      console.log(
+        `${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(13)} ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ''}`,
+      );
+    }
+    console.log(ok ? 'capture can work here' : 'capture cannot work here yet');
+  }
+  return ok ? 0 : 1;
+}
+
+const command: Command = {
+  summary: "carry a running game's own UDP traffic through the best relay (until Ctrl-C)",
+  help,
+  async run(argv) {
+    const v = parseCliArgs(
+      argv,
+      {
+        pid: { type: 'string', multiple: true },
+        process: { type: 'string' },
+        game: { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        'capture-lan': { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
+        cleanup: { type: 'boolean', default: false },
+        request: { type: 'string' },
+        ...SESSION_OPTIONS,
+      },
+      usage,
+    );
+    if (v.check) return check(v.json);
+    if (v.cleanup) {
+      const r = await cleanupCapture();
+      console.log(
+        r.table || r.rules > 0
+          ? `removed: ${r.table ? 'table inet lightspeed' : ''}${r.table && r.rules > 0 ? ', ' : ''}${r.rules > 0 ? `${r.rules} ip rule(s)` : ''}`
+          : 'nothing to remove',
+      );
+      return 0;
+    }
+    if (v.request !== undefined) {
+      if (v.request !== '-') throw new UsageError("--request: only '-' (stdin) is supported");
+      const keepaliveMs = numberArg(v['keepalive-ms'], 'keepalive-ms', 500, 10, 60_000, usage, true);
+      return runRequest(keepaliveMs);
+    }
+    const target = parseTarget(v);
+    const bad = validateTarget(target);
+    if (bad !== null) throw new UsageError(bad.replace(/^capture\.target\.\w+: /, ''));
+    const excludes = (v.exclude ?? []).map((e) => {
+      try {
+        return checkCidr(e);
+      } catch (err) {
+        throw new UsageError(`--exclude: ${(err as Error).message.replace(/^exclude: /, '')}`);
+      }
+    });
+    const { relays, fecK, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
+    const capture: CaptureSpec = { target, excludes, captureLan: v['capture-lan'] };
+
+    await dropToInvokingUser(v.json);
+
+    const controls = await openControls(control, 'capture');
+    if (controls === null) return 1;
+    const engine = new BoostEngine({ keepaliveMs });
+    let lastLine = '';
+    printEvents(engine, v.json, (e) => {
+      if (e.type !== 'capture') return;
+      const line = captureLine(e.capture);
+      if (line !== lastLine) console.log(line);
+      lastLine = line;
+    });
+    let failed: string | null = null;
+    engine.subscribe((e) => {
+      if (e.type === 'state' && e.state.state === 'error') failed = e.state.reason;
+    });
+    try {
+      await engine.start({ routes: [], capture, relays, fecK, token: manualToken ?? controls.token, gameId });
+    } catch (err) {
+      console.error(`lightspeed capture: ${err instanceof Error ? err.message : String(err)}`);
+      await engine.stop('start failed');
+      await controls.close();
+      return 1;
+    }
+    if (!v.json)
+      console.log(
+        `capturing (FEC ${fecK === 0 ? 'off' : `K=${fecK}`}). Ctrl-C to stop; every rule is removed.`,
+      );
+    const sig = await Promise.race([
+      untilSignal(),
+      new Promise<string>((resolve) => {
+        engine.subscribe((e) => {
+          if (e.type === 'state' && e.state.state === 'error') resolve('error');
+        });
+      }),
+    ]);
+    await engine.stop(`${sig} received`);
+    await controls.close();
+    if (sig === 'error') {
+      console.error(`lightspeed capture: ${failed ?? 'failed'}`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+export default command;

@@ -1,0 +1,192 @@
+/**
+ * What `boost` and `capture` share: registering with the relays' control planes, printing the engine's
+ * events (status lines or JSON), and running until Ctrl-C.
+ */
+import { parseHostPort, type BoostStats, type EngineEvent, type RelayEndpoint } from '@lightspeed/shared';
+import { numberArg } from '@lightspeed/shared/node';
+
+import { openBoostControl, parseControlAddress, type BoostControl } from '../../engine/control/index.js';
+import type { BoostEngine } from '../../engine/index.js';
+import { UsageError } from '../command.js';
+
+/** Parses repeated `--relay HOST:PORT` values. */
+export function parseRelays(values: string[] | undefined): RelayEndpoint[] {
+  if (values === undefined || values.length === 0) throw new UsageError('--relay HOST:PORT is required');
+  return values.map((v) => {
+    const hp = parseHostPort(v);
+    if (hp === null) throw new UsageError(`--relay: expected HOST:PORT, got '${v}'`);
+    return hp;
+  });
+}
+
+/** The options `boost` and `capture` both take (for `parseCliArgs`). */
+export const SESSION_OPTIONS = {
+  relay: { type: 'string', multiple: true },
+  fec: { type: 'string' },
+  token: { type: 'string' },
+  control: { type: 'string' },
+  'cert-sha256': { type: 'string' },
+  'game-id': { type: 'string' },
+  'keepalive-ms': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export interface SessionArgs {
+  relays: RelayEndpoint[];
+  fecK: number;
+  gameId: number;
+  /** `--token`: use it instead of registering. */
+  manualToken: number | null;
+  keepaliveMs: number;
+  control: ControlArgs;
+}
+
+type RawSessionOptions = Partial<Record<Exclude<keyof typeof SESSION_OPTIONS, 'relay' | 'json'>, string>> & {
+  relay?: string[];
+};
+
+/** Checks the shared options; a bad one is a UsageError that names it. */
+export function parseSessionArgs(v: RawSessionOptions): SessionArgs {
+  const usage = (m: string): Error => new UsageError(m);
+  const relays = parseRelays(v.relay);
+  const fecK = numberArg(v.fec, 'fec', 4, 0, 16, usage, true);
+  if (fecK === 1) throw new UsageError('--fec: expected 0 (off) or 2..16, got 1');
+  const gameId = numberArg(v['game-id'], 'game-id', 0, 0, 255, usage, true);
+  const pin = v['cert-sha256'];
+  if (pin !== undefined && !/^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/.test(pin))
+    throw new UsageError(`--cert-sha256: expected 64 hex digits, got '${pin}'`);
+  const manualToken = v.token !== undefined ? numberArg(v.token, 'token', 0, 0, 255, usage, true) : null;
+  const keepaliveMs = numberArg(v['keepalive-ms'], 'keepalive-ms', 500, 10, 60_000, usage, true);
+  const control = manualToken !== null ? 'off' : v.control;
+  checkControlArg(control, relays);
+  return {
+    relays,
+    fecK,
+    gameId,
+    manualToken,
+    keepaliveMs,
+    control: { relays, control, certSha256: pin, gameId },
+  };
+}
+
+export interface ControlArgs {
+  relays: RelayEndpoint[];
+  /** `--control` as given (undefined: every relay host), or 'off'. */
+  control: string | undefined;
+  certSha256: string | undefined;
+  gameId: number;
+}
+
+export interface Controls {
+  /** The token for the request (0 when each relay carries its own). */
+  token: number;
+  close(): Promise<void>;
+}
+
+/** Checks `--control` against the relays; a bad value is a usage error. */
+export function checkControlArg(control: string | undefined, relays: RelayEndpoint[]): void {
+  try {
+    parseControlAddress(control, relays);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * Tokens are per relay. By default every relay host is registered with (port 4433), so a failover to
+ * another relay that requires auth still carries a live token; --control (or a pin) names one plane.
+ * Returns null (after saying why on stderr) when a control plane refused us.
+ */
+export async function openControls(a: ControlArgs, command: string): Promise<Controls | null> {
+  const hosts = [...new Set(a.relays.map((r) => r.host))];
+  const targets =
+    a.control === undefined && a.certSha256 === undefined && hosts.length > 1 ? hosts : [a.control];
+  const log = (l: string): void => console.error(l);
+  const opened = await Promise.allSettled(
+    targets.map((control) =>
+      openBoostControl({ control, relays: a.relays, gameId: a.gameId, certSha256: a.certSha256 }, log),
+    ),
+  );
+  const controls: BoostControl[] = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const close = async (): Promise<void> => {
+    for (const c of controls) await c.session?.close();
+  };
+  const failed = opened.find((o) => o.status === 'rejected');
+  if (failed) {
+    console.error(`lightspeed ${command}: control plane: ${(failed.reason as Error).message}`);
+    await close();
+    return null;
+  }
+  if (targets.length > 1) {
+    hosts.forEach((host, i) => {
+      for (const r of a.relays) if (r.host === host) r.token = controls[i]!.token;
+    });
+  }
+  return { token: targets.length > 1 ? 0 : controls[0]!.token, close };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** One human line per stats sample. */
+export function statusLine(state: string, s: BoostStats, prev: BoostStats | null, intervalS: number): string {
+  const rtt = s.rtt === null ? 'rtt   -  ' : `rtt ${s.rtt.p50.toFixed(1)} ms (p95 ${s.rtt.p95.toFixed(1)})`;
+  const upRate = Math.round((s.packetsUp - (prev?.packetsUp ?? 0)) / intervalS);
+  const downRate = Math.round((s.packetsDown - (prev?.packetsDown ?? 0)) / intervalS);
+  const recovered = s.fecRecovered - (prev?.fecRecovered ?? 0);
+  return [
+    new Date(s.atMs).toISOString().slice(11, 19),
+    state.padEnd(12),
+    `via ${s.relay?.id ?? '-'}`,
+    rtt,
+    `jitter ${s.jitterMs.toFixed(1)} ms`,
+    `keepalive loss ${pct(s.lossUp)}  loss down ${pct(s.lossDown)} → ${pct(s.lossDownAfterFec)} after FEC`,
+    `recovered ${recovered}`,
+    `${upRate}↑ ${downRate}↓ pkt/s`,
+    `flows ${s.flows ?? 0}`,
+  ].join('  ');
+}
+
+/** Prints the engine's events: one JSON object per event, or human lines. */
+export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
+  let prev: BoostStats | null = null;
+  engine.subscribe((e: EngineEvent) => {
+    if (json) {
+      console.log(JSON.stringify(e));
+      return;
+    }
+    if (e.type === 'stats') {
+      console.log(statusLine(engine.getState().state, e.stats, prev, 1));
+      prev = e.stats;
+    } else if (e.type === 'failover') {
+      console.log(`failover: ${e.from.id} → ${e.to?.id ?? '(no other relay; retrying)'} (${e.reason})`);
+    } else if (e.type === 'relays') {
+      for (const r of e.relays) {
+        const rtt =
+          r.rttMedianMs === null ? 'unreachable' : `${r.rttMedianMs.toFixed(1)} ms, loss ${pct(r.loss)}`;
+        console.log(`relay ${r.relay.id}: ${rtt}`);
+      }
+    } else if (e.type === 'state' && e.state.state === 'error') {
+      console.error(`error: ${e.state.reason}`);
+    } else {
+      extra?.(e);
+    }
+  });
+}
+
+/** Resolves on the first SIGINT or SIGTERM, or after `durationS` seconds when given; cleans up after itself. */
+export function untilSignal(durationS: number | null = null): Promise<string> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | null = null;
+    const done = (why: string) => () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (timer !== null) clearTimeout(timer);
+      resolve(why);
+    };
+    const onInt = done('SIGINT');
+    const onTerm = done('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (durationS !== null) timer = setTimeout(done('duration'), durationS * 1000);
+  });
+}
