@@ -56,7 +56,10 @@ describe.skipIf(!isRoot)('flow watcher on loopback (needs root)', () => {
     ['lo', [DLT_EN10MB]],
     ['any', [DLT_LINUX_SLL, DLT_LINUX_SLL2]],
   ] as const)('counts packets and bytes per 5-tuple on %s', async (device, linkTypes) => {
-    const watcher = openFlowWatcher({ device, filter: `udp and port ${dst}` });
+    const watcher = openFlowWatcher({
+      device,
+      filter: `udp and host 127.0.0.1 and src port ${src} and dst port ${dst}`,
+    });
     try {
       expect(linkTypes).toContain(watcher.linkType);
       await sendFrom(src, dst, 4);
