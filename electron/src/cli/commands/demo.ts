@@ -8,9 +8,10 @@ import { DropTracker, GameTrafficClient, numberArg, parseCliArgs } from '@lights
 import { startDemoNetwork } from '../../demo/demo-network.js';
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
-import { untilSignal } from './engine-session.js';
+import { describeFec, parseFecOption } from '../fec-option.js';
+import { untilSignal } from './boost.js';
 
-const help = `Usage: lightspeed demo [--duration S] [--loss P] [--fec K] [--json]
+const help = `Usage: lightspeed demo [--duration S] [--loss P] [--fec MODE] [--json]
 
 Runs a complete LightSpeed path on this machine and shows FEC at work:
 
@@ -23,7 +24,7 @@ Each second it prints the RTT, the loss the link caused (before FEC), the loss t
 Options:
   --duration S   seconds to run (default: until Ctrl-C)
   --loss P       link loss each way, 0..0.5 (default 0.05)
-  --fec K        0 = off, 2..16 (default 4)
+  --fec MODE     adaptive (default), strong, 0 = off, or 2..16 (v2 XOR)
   --json         one JSON object per second
   -h, --help     this text
 
@@ -51,8 +52,7 @@ const command: Command = {
     const duration =
       v.duration === undefined ? null : numberArg(v.duration, 'duration', 0, 0.5, 86_400, usage);
     const loss = numberArg(v.loss, 'loss', 0.05, 0, 0.5, usage);
-    const fecK = numberArg(v.fec, 'fec', 4, 0, 16, usage, true);
-    if (fecK === 1) throw new UsageError('--fec: expected 0 (off) or 2..16, got 1');
+    const fec = parseFecOption(v.fec);
 
     const stops: (() => Promise<void>)[] = [];
     const cleanup = async (): Promise<void> => {
@@ -69,7 +69,7 @@ const command: Command = {
       await engine.start({
         routes: [{ server: `127.0.0.1:${echo.port}` }],
         relays: [{ host: '127.0.0.1', port: link.port, id: 'demo-relay' }],
-        fecK,
+        ...fec,
       });
       const local = engine.getRoutes()[0]!.localPort;
       const game = await GameTrafficClient.start({
@@ -80,7 +80,7 @@ const command: Command = {
       stops.push(() => game.close());
       if (!v.json) {
         console.log(
-          `LightSpeed demo: game → 127.0.0.1:${local} → engine (FEC ${fecK === 0 ? 'off' : `K=${fecK}`}) → lossy link ${link.address} (${pct(loss).trim()} loss each way) → relay 127.0.0.1:${relay.dataPort} → echo server 127.0.0.1:${echo.port}`,
+          `LightSpeed demo: game → 127.0.0.1:${local} → engine (FEC ${describeFec(fec)}) → lossy link ${link.address} (${pct(loss).trim()} loss each way) → relay 127.0.0.1:${relay.dataPort} → echo server 127.0.0.1:${echo.port}`,
         );
         console.log(`${PPS} packets/s of 120 bytes. Ctrl-C to stop.\n`);
       }
