@@ -1,8 +1,11 @@
 // IP_TRANSPARENT needs CAP_NET_ADMIN: skipped only when not root.
+import { spawnSync } from 'node:child_process';
+
 import { describe, expect, it } from 'vitest';
 
 import { openDivertSocket } from './divert.js';
 import { ipToU32 } from './ipv4.js';
+import { builtAddonPath } from './test-support/addon.js';
 import { isRoot } from './test-support/netns.js';
 
 describe.skipIf(!isRoot)('divert socket errors (needs root)', () => {
@@ -50,5 +53,35 @@ describe.skipIf(!isRoot)('divert socket errors (needs root)', () => {
     socket.close();
     expect(socket.sendFrom(ipToU32('127.0.0.1'), 9, ipToU32('127.0.0.1'), 9, new Uint8Array(1))).toBe(false);
     expect(socket.stats()).toMatchObject({ sendErrors: 2, replySockets: 0 });
+  });
+});
+
+describe.skipIf(!isRoot)('divert socket without CAP_NET_ADMIN (needs root to drop it)', () => {
+  it('fails with EPERM on IP_TRANSPARENT, so the caller can say what is missing', () => {
+    const script = `
+      const native = require(${JSON.stringify(builtAddonPath())});
+      try { new native.DivertSocket('127.0.0.1', 0, () => {}); console.log('opened'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, syscall: e.syscall, message: e.message })); }`;
+    const run = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--inh-caps=-all',
+        '--bounding-set=-all',
+        process.execPath,
+        '-e',
+        script,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as { code: string; syscall: string; message: string };
+    expect(result).toEqual({
+      code: 'EPERM',
+      syscall: 'setsockopt(IP_TRANSPARENT)',
+      message: 'setsockopt(IP_TRANSPARENT) EPERM (Operation not permitted)',
+    });
   });
 });

@@ -101,6 +101,8 @@ describe.skipIf(!isRoot)('divert socket in a network namespace (needs root)', ()
     const { stats } = await out.next((l) => l.stats !== undefined);
     expect(stats).toMatchObject({ received: 5, sent: 5, sendErrors: 0, truncated: 0, replySockets: 1 });
     expect((stats as { batches: number }).batches).toBeGreaterThanOrEqual(1);
+    const fds = await out.next((l) => l.fdsAfter !== undefined);
+    expect(fds.fdsAfter).toBe(fds.fdsBefore);
     // Closing stopped the poll and closed the fds: the child's event loop ends by itself.
     const code = await new Promise<number | null>((resolve) => {
       if (child.exitCode !== null) resolve(child.exitCode);

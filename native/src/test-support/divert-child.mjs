@@ -1,9 +1,16 @@
 // Runs inside a test network namespace: opens the divert socket with the built addon (argv[2]), prints
 // {"port"} and then, per datagram, {"datagram": ...}, and echoes each back as "reply:<payload>" from the
-// original destination. Prints {"stats"} and exits on "close" from stdin.
+// original destination. On "close" from stdin prints {"stats"}, closes, prints the open fd counts
+// before opening and after closing, and exits.
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const native = createRequire(import.meta.url)(process.argv[2]);
+const openFds = () => readdirSync('/proc/self/fd').length;
+// stdin and stdout open their own descriptors on first use: count after that.
+void process.stdin;
+void process.stdout;
+const fdsBefore = openFds();
 const socket = new native.DivertSocket(
   process.argv[3] ?? '127.0.0.1',
   0,
@@ -22,6 +29,8 @@ process.stdin.on('data', (text) => {
   if (text.includes('close')) {
     console.log(JSON.stringify({ stats: socket.stats() }));
     socket.close();
+    // Everything the socket opened (the divert fd, the cached reply sockets) is closed again.
+    console.log(JSON.stringify({ fdsBefore, fdsAfter: openFds() }));
     process.stdin.destroy();
   }
 });
