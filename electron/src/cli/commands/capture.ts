@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 
 import type { BoostRequest, CaptureSpec, CaptureStatus, CaptureTargetSpec } from '@lightspeed/shared';
 import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
+import { readProcProcesses } from '@lightspeed/games';
 import { dropPrivileges, loadNative } from '@lightspeed/native';
 
 import { checkCapture } from '../../engine/capture/capture-check.js';
-import { validateTarget } from '../../engine/capture/capture-target.js';
+import { matchTarget, validateTarget } from '../../engine/capture/capture-target.js';
+import { TrafficWatch } from '../../engine/capture/linux/traffic-watch.js';
 import { checkCidr } from '../../engine/capture/linux/nft-ruleset.js';
 import { cleanupCapture } from '../../engine/capture/linux/linux-capture.js';
 import { BoostEngine, validateBoostRequest } from '../../engine/index.js';
@@ -20,6 +22,7 @@ import {
 } from './engine-session.js';
 
 const help = `Usage: lightspeed capture (--pid N | --process NAME | --game ID) --relay HOST:PORT [--relay …] [options]
+       lightspeed capture (--pid N | --process NAME | --game ID) --watch
        lightspeed capture --check
        lightspeed capture --cleanup
 
@@ -47,6 +50,9 @@ Options:
   --exclude CIDR         never capture traffic to this IPv4 address or range; repeat for several
   --capture-lan          capture traffic to LAN (RFC 1918) addresses too (default: left alone)
   --json                 one JSON object per event (the same events as 'boost --json')
+  --duration S           stop by itself after S seconds
+  --watch                only show which servers the game's UDP talks to and at what rate, once a
+                         second (libpcap, passive: no rules, nothing diverted; needs CAP_NET_RAW)
   --request -            read one boost request (JSON, as the app sends it) on stdin instead of the
                          options above, and stop when stdin closes: how the desktop app runs this
                          command as its privileged capture helper (with --json)
@@ -176,6 +182,42 @@ async function runRequest(keepaliveMs: number): Promise<number> {
   return why === 'error' ? 1 : 0;
 }
 
+/** `--watch`: the game's UDP flows once a second, passively. */
+async function watch(target: CaptureTargetSpec, json: boolean, durationS: number | null): Promise<number> {
+  const pids = matchTarget(target, await readProcProcesses()).map((p) => p.pid);
+  if (pids.length === 0) {
+    console.error('lightspeed capture: no such process is running');
+    return 1;
+  }
+  const traffic = new TrafficWatch(pids);
+  try {
+    await traffic.sample();
+  } catch (err) {
+    console.error(`lightspeed capture: ${err instanceof Error ? err.message : String(err)}`);
+    traffic.close();
+    return 1;
+  }
+  const timer = setInterval(() => {
+    traffic.sample().then(
+      ({ ports, flows }) => {
+        if (json) console.log(JSON.stringify({ type: 'traffic', ports, flows }));
+        else {
+          const seen = flows.map(
+            (f) => `${f.remote} ${f.packetsOut}↑ ${f.packetsIn}↓ pkt/s (port ${f.localPort})`,
+          );
+          console.log(`ports ${ports.join(', ') || '-'}: ${seen.join('; ') || 'no game traffic seen'}`);
+        }
+      },
+      (err: unknown) =>
+        console.error(`lightspeed capture: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }, 1000);
+  await untilSignal(durationS);
+  clearInterval(timer);
+  traffic.close();
+  return 0;
+}
+
 async function check(json: boolean): Promise<number> {
   const checks = await checkCapture();
   const ok = checks.every((c) => c.ok);
@@ -206,6 +248,8 @@ const command: Command = {
         check: { type: 'boolean', default: false },
         cleanup: { type: 'boolean', default: false },
         request: { type: 'string' },
+        watch: { type: 'boolean', default: false },
+        duration: { type: 'string' },
         ...SESSION_OPTIONS,
       },
       usage,
@@ -228,6 +272,9 @@ const command: Command = {
     const target = parseTarget(v);
     const bad = validateTarget(target);
     if (bad !== null) throw new UsageError(bad.replace(/^capture\.target\.\w+: /, ''));
+    const duration =
+      v.duration === undefined ? null : numberArg(v.duration, 'duration', 0, 1, 86_400, usage, true);
+    if (v.watch) return watch(target, v.json, duration);
     const excludes = (v.exclude ?? []).map((e) => {
       try {
         return checkCidr(e);
@@ -267,7 +314,7 @@ const command: Command = {
         `capturing (FEC ${fecK === 0 ? 'off' : `K=${fecK}`}). Ctrl-C to stop; every rule is removed.`,
       );
     const sig = await Promise.race([
-      untilSignal(),
+      untilSignal(duration),
       new Promise<string>((resolve) => {
         engine.subscribe((e) => {
           if (e.type === 'state' && e.state.state === 'error') resolve('error');

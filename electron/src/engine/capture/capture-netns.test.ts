@@ -211,6 +211,31 @@ describe.skipIf(!canUseNetns())('capture mode in network namespaces (root)', () 
     }
   });
 
+  it('--watch shows the game’s server and rate passively: no rules, nothing diverted', async () => {
+    const child = net.lab.spawn(game, process.execPath, [
+      CLI,
+      'capture',
+      '--pid',
+      String(player.pid),
+      '--watch',
+      '--json',
+      '--duration',
+      '3',
+    ]);
+    const next = lines(child);
+    const line = await next((l) => {
+      const t = JSON.parse(l) as { flows?: { remote: string; packetsOut: number; packetsIn: number }[] };
+      return (t.flows ?? []).some((f) => f.remote === SERVER && f.packetsOut > 0 && f.packetsIn > 0);
+    });
+    const seen = JSON.parse(line) as { ports: number[]; flows: { remote: string; packetsOut: number }[] };
+    expect(seen.flows[0]!.remote).toBe(SERVER);
+    expect(seen.flows[0]!.packetsOut).toBeGreaterThan(50); // ~100 pkt/s
+    expect(await leftovers()).toEqual({ table: false, rule: false });
+    const w = await player.trafficOver(300);
+    expect(Object.keys(w.seen)).toEqual([GAME_HOST]); // still direct
+    expect(await waitExit(child)).toBe(0);
+  });
+
   it('recovers losses with FEC when a lossy link sits on the tunnel path', async () => {
     const link = net.lab.spawn(game, process.execPath, [
       CLI,
