@@ -9,7 +9,7 @@ import { startDemoNetwork } from '../../demo/demo-network.js';
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 import { describeFec, parseFecOption } from '../fec-option.js';
-import { untilSignal } from './boost.js';
+import { untilSignal } from './engine-session.js';
 
 const help = `Usage: lightspeed demo [--duration S] [--loss P] [--fec MODE] [--json]
 

@@ -2,12 +2,19 @@
  * What `boost` and `capture` share: registering with the relays' control planes, printing the engine's
  * events (status lines or JSON), and running until Ctrl-C.
  */
-import { parseHostPort, type BoostStats, type EngineEvent, type RelayEndpoint } from '@lightspeed/shared';
+import {
+  parseHostPort,
+  type BoostStats,
+  type EngineEvent,
+  type FecBudget,
+  type RelayEndpoint,
+} from '@lightspeed/shared';
 import { numberArg } from '@lightspeed/shared/node';
 
 import { openBoostControl, parseControlAddress, type BoostControl } from '../../engine/control/index.js';
 import type { BoostEngine } from '../../engine/index.js';
 import { UsageError } from '../command.js';
+import { parseFecOption } from '../fec-option.js';
 
 /** Parses repeated `--relay HOST:PORT` values. */
 export function parseRelays(values: string[] | undefined): RelayEndpoint[] {
@@ -34,6 +41,8 @@ export const SESSION_OPTIONS = {
 export interface SessionArgs {
   relays: RelayEndpoint[];
   fecK: number;
+  /** `--fec adaptive|strong`: v3 with this budget, v2 K = 4 as the fallback. */
+  fecAdaptive?: FecBudget;
   gameId: number;
   /** `--token`: use it instead of registering. */
   manualToken: number | null;
@@ -49,8 +58,7 @@ type RawSessionOptions = Partial<Record<Exclude<keyof typeof SESSION_OPTIONS, 'r
 export function parseSessionArgs(v: RawSessionOptions): SessionArgs {
   const usage = (m: string): Error => new UsageError(m);
   const relays = parseRelays(v.relay);
-  const fecK = numberArg(v.fec, 'fec', 4, 0, 16, usage, true);
-  if (fecK === 1) throw new UsageError('--fec: expected 0 (off) or 2..16, got 1');
+  const { fecK, fecAdaptive } = parseFecOption(v.fec);
   const gameId = numberArg(v['game-id'], 'game-id', 0, 0, 255, usage, true);
   const pin = v['cert-sha256'];
   if (pin !== undefined && !/^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/.test(pin))
@@ -62,6 +70,7 @@ export function parseSessionArgs(v: RawSessionOptions): SessionArgs {
   return {
     relays,
     fecK,
+    ...(fecAdaptive ? { fecAdaptive } : {}),
     gameId,
     manualToken,
     keepaliveMs,
