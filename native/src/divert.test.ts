@@ -1,4 +1,8 @@
 // Needs root (network namespaces, nftables tproxy, IP_TRANSPARENT): skipped only when not root.
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ipToU32 } from './ipv4.js';
@@ -96,11 +100,59 @@ describe.skipIf(!isRoot)('divert socket in a network namespace (needs root)', ()
     expect(out.all().filter((l) => l.datagram !== undefined)).toHaveLength(before);
   });
 
+  it('drains a backlog in batches of at most 8 x 32 per wake-up, losing nothing', async () => {
+    const batchesBefore = out.all().filter((l) => typeof l.batch === 'number').length;
+    const marker = join(tmpdir(), `${ns.name}-resume`);
+    child.stdin.write(`stall ${marker}\n`);
+    await out.next((l) => l.stalling === true);
+    const flood = ns.spawn(process.execPath, [
+      testSupport('udp-sender.mjs'),
+      String(gamePort),
+      SERVER,
+      String(SERVER_PORT),
+      'flood',
+      '300',
+      '4000',
+    ]);
+    const floodOut = new JsonLines(flood);
+    await floodOut.next((l) => l.sent === true, 20_000);
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(marker, '');
+    await floodOut.next((l) => l.done === true, 20_000);
+    rmSync(marker, { force: true });
+    const floodLines = () =>
+      out
+        .all()
+        .filter((l) => (l.datagram as { payload?: string } | undefined)?.payload?.startsWith('flood-'));
+    // The child's output may still be in flight: wait for all 300 lines.
+    for (const deadline = Date.now() + 5000; floodLines().length < 300 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const sizes = out
+      .all()
+      .filter((l) => typeof l.batch === 'number')
+      .slice(batchesBefore)
+      .map((l) => l.batch as number);
+    // The stall left all 300 queued: one wake-up takes 8 recvmmsg calls of 32, the next the rest.
+    expect(sizes).toEqual([256, 44]);
+    expect(floodLines()).toHaveLength(300);
+    expect(floodOut.all().filter((l) => l.reply !== undefined)).toHaveLength(300);
+  });
+
   it('counts what it received and sent, and closes', async () => {
     child.stdin.write('close\n');
     const { stats } = await out.next((l) => l.stats !== undefined);
-    expect(stats).toMatchObject({ received: 5, sent: 5, sendErrors: 0, truncated: 0, replySockets: 1 });
-    expect((stats as { batches: number }).batches).toBeGreaterThanOrEqual(1);
+    expect(stats).toMatchObject({
+      received: 305,
+      sent: 305,
+      sendErrors: 0,
+      truncated: 0,
+      replySockets: 1,
+      // 1 MiB asked (the kernel doubles it): SO_RCVBUFFORCE passed net.core.rmem_max.
+      receiveBuffer: 2 * 1024 * 1024,
+    });
+    // The flood alone took 10 recvmmsg calls (9 x 32 + 12).
+    expect((stats as { batches: number }).batches).toBeGreaterThanOrEqual(11);
     const fds = await out.next((l) => l.fdsAfter !== undefined);
     expect(fds.fdsAfter).toBe(fds.fdsBefore);
     // Closing stopped the poll and closed the fds: the child's event loop ends by itself.

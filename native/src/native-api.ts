@@ -24,6 +24,8 @@ export interface DivertSocketStats {
   truncated: number;
   /** Cached reply sockets (one per server address). */
   replySockets: number;
+  /** SO_RCVBUF as the kernel reports it (2 MiB for the 1 MiB asked; 0 once closed). */
+  receiveBuffer: number;
   /** The last sendFrom failure, e.g. "bind EADDRNOTAVAIL (...)". */
   lastSendError?: string;
 }

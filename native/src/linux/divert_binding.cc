@@ -104,6 +104,7 @@ class DivertSocketWrap : public Napi::ObjectWrap<DivertSocketWrap> {
     o.Set("sendErrors", Napi::Number::New(env, static_cast<double>(s.sendErrors)));
     o.Set("truncated", Napi::Number::New(env, static_cast<double>(s.truncated)));
     o.Set("replySockets", Napi::Number::New(env, static_cast<double>(socket_.replySockets())));
+    o.Set("receiveBuffer", Napi::Number::New(env, socket_.receiveBuffer()));
     const SysError& last = socket_.lastSendError();
     if (!last.ok()) o.Set("lastSendError", MakeSysError(env, last).Message());
     return o;

@@ -46,7 +46,10 @@ SysError DivertSocket::Open(uint32_t ip, uint16_t port) {
     e = Fail("setsockopt(IP_TRANSPARENT)");
   } else if (::setsockopt(fd, SOL_IP, IP_RECVORIGDSTADDR, &one, sizeof one) != 0) {
     e = Fail("setsockopt(IP_RECVORIGDSTADDR)");
-  } else if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0) {
+  } else if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
+             ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0) {
+    // SO_RCVBUFFORCE (CAP_NET_ADMIN, which IP_TRANSPARENT needed anyway) passes net.core.rmem_max;
+    // plain SO_RCVBUF is capped by it.
     e = Fail("setsockopt(SO_RCVBUF)");
   } else {
     sockaddr_in a = MakeAddress(ip, port);
@@ -69,6 +72,13 @@ SysError DivertSocket::Open(uint32_t ip, uint16_t port) {
   sources_.assign(kBatch, sockaddr_in{});
   control_.assign(kBatch * kControlSize, 0);
   return e;
+}
+
+int DivertSocket::receiveBuffer() const {
+  int size = 0;
+  socklen_t len = sizeof size;
+  if (fd_ < 0 || ::getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, &len) != 0) return 0;
+  return size;
 }
 
 int DivertSocket::ReceiveBatch(std::vector<DivertedView>& out) {

@@ -56,6 +56,8 @@ class DivertSocket {
   int fd() const { return fd_; }
   uint16_t port() const { return port_; }
   bool open() const { return fd_ >= 0; }
+  /** The kernel's receive buffer size (SO_RCVBUF as read back: twice what was asked). */
+  int receiveBuffer() const;
 
   /**
    * One recvmmsg call: appends up to kBatch datagrams to `out`. Returns the count (0 when nothing is

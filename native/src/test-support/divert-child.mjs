@@ -1,8 +1,9 @@
 // Runs inside a test network namespace: opens the divert socket with the built addon (argv[2]), prints
 // {"port"} and then, per datagram, {"datagram": ...}, and echoes each back as "reply:<payload>" from the
-// original destination. On "close" from stdin prints {"stats"}, closes, prints the open fd counts
+// original destination; {"batch": n} before each batch. "stall <file>" on stdin blocks the event loop
+// until that file exists. On "close" from stdin prints {"stats"}, closes, prints the open fd counts
 // before opening and after closing, and exits.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const native = createRequire(import.meta.url)(process.argv[2]);
@@ -15,6 +16,7 @@ const socket = new native.DivertSocket(
   process.argv[3] ?? '127.0.0.1',
   0,
   (batch) => {
+    console.log(JSON.stringify({ batch: batch.length }));
     for (const d of batch) {
       const text = d.payload.toString('utf8');
       const ok = socket.sendFrom(d.dstIp, d.dstPort, d.srcIp, d.srcPort, Buffer.from(`reply:${text}`));
@@ -26,6 +28,14 @@ const socket = new native.DivertSocket(
 console.log(JSON.stringify({ port: socket.port }));
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (text) => {
+  const stall = /stall (\S+)/.exec(text);
+  if (stall?.[1]) {
+    // Block the event loop until the marker file exists, so that datagrams pile up in the socket's
+    // receive queue (20 s at most).
+    console.log(JSON.stringify({ stalling: true }));
+    const until = Date.now() + 20_000;
+    while (!existsSync(stall[1]) && Date.now() < until);
+  }
   if (text.includes('close')) {
     console.log(JSON.stringify({ stats: socket.stats() }));
     socket.close();
