@@ -1,28 +1,11 @@
 /** The benchmark's JSON shape and its rendering as docs/benchmarks.md. */
+import type { FecBenchResult } from './fec-bench.js';
+import { renderFecSections, renderFecTargets, type FecTarget } from './fec-bench-md.js';
 
 export interface Percentiles {
   p50: number;
   p99: number;
   n: number;
-}
-
-export interface LossRow {
-  scenario: string;
-  pps: number;
-  fecK: number;
-  packets: number;
-  rawLossUp: number;
-  rawLossDown: number;
-  rawRoundTripLoss: number;
-  residualLoss: number;
-  /** Packets the link dropped that still reached the game (rebuilt by FEC, either direction). */
-  recovered: number;
-  bytesUpPerPacket: number;
-  overheadVsFecOff: number;
-  /** Extra latency of rebuilt packets over the median RTT of untouched ones. */
-  recoveryDelayMs: Percentiles;
-  /** Raw samples, dropped from the output. */
-  extraMs: number[];
 }
 
 interface Target {
@@ -32,7 +15,7 @@ interface Target {
 }
 
 export interface BenchResult {
-  schema: 1;
+  schema: 2;
   generatedAt: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string };
   quick: boolean;
@@ -45,32 +28,27 @@ export interface BenchResult {
     /** RTT added over the direct path, ms. */
     added: Record<string, Percentiles>;
   };
-  loss: {
-    pps: number;
-    packetSize: number;
-    packetsPerRun: number;
-    fecFlushMs: number;
-    rows: Omit<LossRow, 'extraMs'>[];
-    recoveryDelayPooledMs: Percentiles;
-  };
+  fec: FecBenchResult;
   cpu: {
     pps: number;
     packetSize: number;
     fecK: number;
     enginePercentOfCore: number;
+    engineAdaptivePercentOfCore: number;
     engineFecOffPercentOfCore: number;
     naiveForwarderPercentOfCore: number;
   };
+  /** Issue #11's targets for v3 adaptive. */
+  fecTargets: FecTarget[];
   targets: {
     addedP50VsNaiveTwoHop: Target;
+    addedP50VsNaiveTwoHopAdaptive: Target;
     addedP50VsNaiveTwoHopFecOff: Target;
-    recoveryDelayP99Ms: Target;
     engineCpuPercentOfCore: Target;
     engineCpuPercentOfCoreFecOff: Target;
   };
 }
 
-const p = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const ok = (t: Target): string => (t.pass ? 'met' : '**missed**');
 
@@ -79,6 +57,7 @@ const PATH_NAMES: Record<string, string> = {
   naiveTwoHop: 'naive two-hop UDP forwarder',
   engineRelayFecOff: 'engine + relay, FEC off (v1)',
   engineRelayFec4: 'engine + relay, FEC K = 4 (v2)',
+  engineRelayAdaptive: 'engine + relay, FEC adaptive (v3)',
 };
 
 /** Renders the Markdown page from one benchmark run. */
@@ -98,11 +77,15 @@ export function renderBenchmarksMarkdown(r: BenchResult): string {
     '',
     '| Target | Value | Limit | |',
     '|---|---:|---:|---|',
-    `| Added RTT p50, engine + relay (FEC K = 4, the default) ÷ naive two-hop forwarder | ${t.addedP50VsNaiveTwoHop.value.toFixed(2)}× | ${t.addedP50VsNaiveTwoHop.limit}× | ${ok(t.addedP50VsNaiveTwoHop)} |`,
+    `| Added RTT p50, engine + relay (FEC adaptive, the default) ÷ naive two-hop forwarder | ${t.addedP50VsNaiveTwoHopAdaptive.value.toFixed(2)}× | ${t.addedP50VsNaiveTwoHopAdaptive.limit}× | ${ok(t.addedP50VsNaiveTwoHopAdaptive)} |`,
+    `| Added RTT p50, engine + relay (FEC K = 4) ÷ naive two-hop forwarder | ${t.addedP50VsNaiveTwoHop.value.toFixed(2)}× | ${t.addedP50VsNaiveTwoHop.limit}× | ${ok(t.addedP50VsNaiveTwoHop)} |`,
     `| Added RTT p50, engine + relay (FEC off) ÷ naive two-hop forwarder | ${t.addedP50VsNaiveTwoHopFecOff.value.toFixed(2)}× | ${t.addedP50VsNaiveTwoHopFecOff.limit}× | ${ok(t.addedP50VsNaiveTwoHopFecOff)} |`,
-    `| Recovery delay p99 (all ${r.loss.pps} pps FEC runs pooled) | ${ms(t.recoveryDelayP99Ms.value)} ms | ${t.recoveryDelayP99Ms.limit} ms (5 ms + one packet interval) | ${ok(t.recoveryDelayP99Ms)} |`,
     `| Engine CPU at ${r.cpu.pps} pps each way, FEC K = ${r.cpu.fecK} | ${t.engineCpuPercentOfCore.value.toFixed(2)}% of a core | ${t.engineCpuPercentOfCore.limit}% | ${ok(t.engineCpuPercentOfCore)} |`,
     `| Engine CPU at ${r.cpu.pps} pps each way, FEC off | ${t.engineCpuPercentOfCoreFecOff.value.toFixed(2)}% of a core | ${t.engineCpuPercentOfCoreFecOff.limit}% | ${ok(t.engineCpuPercentOfCoreFecOff)} |`,
+    '',
+    '### FEC targets (issue #11)',
+    '',
+    ...renderFecTargets(r.fecTargets),
     '',
     `## Added round-trip time (${r.latency.packetSize} B at ${r.latency.pps} pps)`,
     '',
@@ -120,36 +103,14 @@ export function renderBenchmarksMarkdown(r: BenchResult): string {
   }
   lines.push(
     '',
-    `## Residual loss, bandwidth overhead and recovery delay (${r.loss.packetSize} B at ${r.loss.pps} pps, ${r.loss.packetsPerRun} packets per run)`,
-    '',
-    `A seeded lossy link sits between the engine and the relay and loses packets in both directions. FEC blocks are time-bounded ` +
-      `(a partial block's parity leaves ${r.loss.fecFlushMs} ms after its first packet), so at ${r.loss.pps} pps most blocks hold one or two packets whatever K is. ` +
-      '"Recovered" counts packets the link dropped that still reached the game; their recovery delay is their RTT minus the median RTT of untouched packets. ' +
-      'Overhead is tunnel bytes sent per game packet relative to FEC off.',
-    '',
-    '| Loss | Rate | FEC | Raw round-trip loss | Residual loss | Recovered | Bytes up / packet | Overhead vs FEC off | Recovery delay p50 / p99 (ms) |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
-  );
-  for (const row of r.loss.rows) {
-    lines.push(
-      `| ${row.scenario} | ${row.pps} pps | ${row.fecK === 0 ? 'off' : `K = ${row.fecK}`} | ${p(row.rawRoundTripLoss)} | ${p(row.residualLoss)} | ${row.recovered} | ${row.bytesUpPerPacket} | ${p(row.overheadVsFecOff)} | ${row.recoveryDelayMs.n > 0 ? `${ms(row.recoveryDelayMs.p50)} / ${ms(row.recoveryDelayMs.p99)}` : '–'} |`,
-    );
-  }
-  lines.push(
-    '',
-    'Reading the table: at game rates K changes little, because the 5 ms bound closes blocks first (each game packet ' +
-      'travels with its own parity, about 100% overhead); at 512 pps blocks fill and larger K trades recovery for ' +
-      'bandwidth. Bursty loss defeats one-packet blocks: the parity follows its data packet closely, so a burst ' +
-      'usually takes both.',
-    '',
-    `Pooled over all FEC runs at ${r.loss.pps} pps: recovery delay p50 ${ms(r.loss.recoveryDelayPooledMs.p50)} ms, p99 ${ms(r.loss.recoveryDelayPooledMs.p99)} ms (${r.loss.recoveryDelayPooledMs.n} packets).`,
-    '',
-    `## CPU (${r.cpu.packetSize} B at ${r.cpu.pps} pps each way, FEC K = ${r.cpu.fecK})`,
+    ...renderFecSections(r.fec),
+    `## CPU (${r.cpu.packetSize} B at ${r.cpu.pps} pps each way)`,
     '',
     'Each component runs alone in a child process; `process.cpuUsage()` over the measuring window, as a share of one core.',
     '',
     '| Component | CPU (% of one core) | ÷ naive forwarder |',
     '|---|---:|---:|',
+    `| Engine, FEC adaptive (v3 negotiated; a clean link, so few repairs) | ${r.cpu.engineAdaptivePercentOfCore.toFixed(2)} | ${vsNaive(r.cpu.engineAdaptivePercentOfCore)} |`,
     `| Engine, FEC K = ${r.cpu.fecK} (redirect port, tunnel, FEC, keepalives, stats) | ${r.cpu.enginePercentOfCore.toFixed(2)} | ${vsNaive(r.cpu.enginePercentOfCore)} |`,
     `| Engine, FEC off | ${r.cpu.engineFecOffPercentOfCore.toFixed(2)} | ${vsNaive(r.cpu.engineFecOffPercentOfCore)} |`,
     `| Naive UDP forwarder (baseline) | ${r.cpu.naiveForwarderPercentOfCore.toFixed(2)} | 1.00× |`,
@@ -159,8 +120,9 @@ export function renderBenchmarksMarkdown(r: BenchResult): string {
       'The ratio column is what the engine adds on top of that floor.',
     '',
     "On loopback the sender's `sendmsg` runs the whole receive path of the destination socket, so every datagram " +
-      'costs its sender far more than on a real NIC. With FEC at game rates each game packet travels with its own parity ' +
-      '(both directions), which doubles the datagrams and roughly doubles the CPU.',
+      'costs its sender far more than on a real NIC. With v2 at game rates each game packet travels with its own parity ' +
+      '(both directions), which doubles the datagrams and roughly doubles the CPU. v3 sends repairs in proportion to the ' +
+      'loss it measures: on this clean loopback link, few; under heavy loss about one per packet, like v2.',
     '',
   );
   return lines.join('\n');

@@ -2,9 +2,9 @@
  * Engine benchmark: JSON on stdout (and docs/benchmarks.md with `--md PATH`). Every number comes with a
  * baseline measured in the same run, because this machine is noisy and only ratios are stable:
  * - added RTT of game-like traffic (200 B at 128 pps): engine + relay vs direct vs a naive two-hop forwarder;
- * - residual loss at 1/5/10/20% iid and 5% bursty loss, FEC off and K = 2, 4, 8, with bandwidth overhead
- *   and recovery delay (extra latency of packets FEC rebuilt);
- * - engine CPU at 128 pps each way, against the naive forwarder under the same traffic.
+ * - FEC (fec-bench.ts): off, v2 K = 4 and v3 adaptive at 1/5/10/20% iid and 5% bursty loss, 64/128/512 pps,
+ *   both directions lossy — socket level through one seeded lossy link, and the same FEC path in simulated time;
+ * - engine CPU at 128 pps each way (FEC off, v2 K = 4, v3 adaptive), against the naive forwarder.
  * Usage: node dist/bench/engine-bench.js [--quick] [--md docs/benchmarks.md]
  */
 import { fork } from 'node:child_process';
@@ -13,21 +13,11 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import type { Relay } from '@lightspeed/proxy-server';
-import {
-  DropTracker,
-  EchoServer,
-  GameTrafficClient,
-  LossyLink,
-  burstModel,
-  type Impairments,
-} from '@lightspeed/shared/node';
+import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
 
-import {
-  renderBenchmarksMarkdown,
-  type BenchResult,
-  type LossRow,
-  type Percentiles,
-} from './benchmarks-md.js';
+import { renderBenchmarksMarkdown, type BenchResult, type Percentiles } from './benchmarks-md.js';
+import { measureCodecMicros, measureFecSim, measureFecSockets } from './fec-bench.js';
+import { fecTargets } from './fec-bench-md.js';
 import { NaiveForwarder } from './naive-forwarder.js';
 import { BoostEngine } from '../engine/index.js';
 import { percentile } from '../engine/percentile.js';
@@ -65,15 +55,17 @@ async function measureLatency(relay: Relay, echo: EchoServer): Promise<BenchResu
   const hop2 = await NaiveForwarder.start('127.0.0.1', echo.port);
   const hop1 = await NaiveForwarder.start('127.0.0.1', hop2.port);
   const engines: Record<string, BoostEngine> = {};
-  for (const [name, fecK] of [
-    ['engineRelayFecOff', 0],
-    ['engineRelayFec4', 4],
+  for (const [name, fecK, fecAdaptive] of [
+    ['engineRelayFecOff', 0, undefined],
+    ['engineRelayFec4', 4, undefined],
+    ['engineRelayAdaptive', 4, 'balanced'],
   ] as const) {
     const e = new BoostEngine();
     await e.start({
       routes: [{ server: `127.0.0.1:${echo.port}` }],
       relays: [{ host: '127.0.0.1', port: relay.dataPort }],
       fecK,
+      ...(fecAdaptive ? { fecAdaptive } : {}),
     });
     engines[name] = e;
   }
@@ -82,6 +74,7 @@ async function measureLatency(relay: Relay, echo: EchoServer): Promise<BenchResu
     naiveTwoHop: hop1.port,
     engineRelayFecOff: engines.engineRelayFecOff!.getRoutes()[0]!.localPort,
     engineRelayFec4: engines.engineRelayFec4!.getRoutes()[0]!.localPort,
+    engineRelayAdaptive: engines.engineRelayAdaptive!.getRoutes()[0]!.localPort,
   };
   const rtts: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((k) => [k, []]));
   const perRoundAdded: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((k) => [k, []]));
@@ -117,142 +110,13 @@ async function measureLatency(relay: Relay, echo: EchoServer): Promise<BenchResu
   return { packetSize: SIZE, pps: PPS, paths, added };
 }
 
-interface LossScenario {
-  name: string;
-  imp: Impairments;
-  /** Packet rate (default 128 pps). */
-  pps?: number;
-}
-
-async function lossRun(
-  relay: Relay,
-  echo: EchoServer,
-  sc: LossScenario,
-  fecK: number,
-  seed: number,
-  count: number,
-): Promise<LossRow> {
-  const drops = new DropTracker();
-  const link = await LossyLink.start({
-    listen: { host: '127.0.0.1', port: 0 },
-    forward: { host: '127.0.0.1', port: relay.dataPort },
-    ...sc.imp,
-    seed,
-    onDrop: drops.onDrop,
-  });
-  // Failover is not under test here (a single relay), so heavy loss must not trigger it.
-  const engine = new BoostEngine({ statsIntervalMs: 200, missesForFailover: 1_000_000 });
-  await engine.start({
-    routes: [{ server: `127.0.0.1:${echo.port}` }],
-    relays: [{ host: '127.0.0.1', port: link.port }],
-    fecK,
-  });
-  const pps = sc.pps ?? PPS;
-  const game = await GameTrafficClient.start({
-    target: { host: '127.0.0.1', port: engine.getRoutes()[0]!.localPort },
-    pps,
-    size: SIZE,
-    count: pps === PPS ? count : Math.round((count * pps) / PPS),
-  });
-  await game.finished();
-  await sleep(700);
-  const stats = engine.getStats();
-  await engine.stop();
-  await game.close();
-  await link.stop();
-  const ls = link.stats();
-  const rawUp = ls.up.dropped / Math.max(1, ls.up.received);
-  const rawDown = ls.down.dropped / Math.max(1, ls.down.received);
-  let received = 0;
-  let recovered = 0;
-  const extra: number[] = [];
-  const isClean = (seq: number): boolean => !drops.dropped.has(seq) && !Number.isNaN(game.rtt[seq] ?? NaN);
-  for (let seq = 0; seq < game.sent; seq++) {
-    const rtt = game.rtt[seq]!;
-    if (Number.isNaN(rtt)) continue;
-    received++;
-    if (!drops.dropped.has(seq)) continue;
-    recovered++;
-    // Baseline: untouched packets sent just before and after it, which saw the same load on this busy
-    // machine; what is left is the time the packet waited for its parity.
-    const around: number[] = [];
-    for (let d = 1; d <= 6 && around.length < 8; d++) {
-      if (isClean(seq - d)) around.push(game.rtt[seq - d]!);
-      if (isClean(seq + d)) around.push(game.rtt[seq + d]!);
-    }
-    if (around.length > 0) extra.push(Math.max(0, rtt - percentile(around, 50)));
-  }
-  return {
-    scenario: sc.name,
-    pps,
-    fecK,
-    packets: game.sent,
-    rawLossUp: round(rawUp, 4),
-    rawLossDown: round(rawDown, 4),
-    rawRoundTripLoss: round(1 - (1 - rawUp) * (1 - rawDown), 4),
-    residualLoss: round(1 - received / game.sent, 4),
-    recovered,
-    bytesUpPerPacket: round((stats?.bytesUp ?? 0) / Math.max(1, game.sent), 1),
-    overheadVsFecOff: 0,
-    recoveryDelayMs: {
-      p50: round(percentile(extra, 50)),
-      p99: round(percentile(extra, 99)),
-      n: extra.length,
-    },
-    extraMs: extra,
-  };
-}
-
-async function measureLoss(relay: Relay, echo: EchoServer): Promise<BenchResult['loss']> {
-  const scenarios: LossScenario[] = [
-    { name: 'iid 1%', imp: { loss: 0.01 } },
-    { name: 'iid 5%', imp: { loss: 0.05 } },
-    { name: 'iid 10%', imp: { loss: 0.1 } },
-    { name: 'iid 20%', imp: { loss: 0.2 } },
-    { name: 'bursty 5% (mean burst 3)', imp: { burst: burstModel(0.05, 3) } },
-    // At game rates a 5 ms block holds one packet whatever K is; at 512 pps K starts to matter.
-    { name: 'iid 5% at 512 pps', imp: { loss: 0.05 }, pps: 512 },
-  ];
-  const ks = [0, 2, 4, 8];
-  const count = quick ? 400 : 1000;
-  const rows: LossRow[] = [];
-  for (const [i, sc] of scenarios.entries()) {
-    log(`loss: ${sc.name} (FEC off, K = 2, 4, 8; two runs at a time, ${count} packets each)`);
-    // Two runs side by side halve the time; more would load the event loop enough to delay FEC flush timers
-    // and inflate the recovery delay being measured.
-    const batch: LossRow[] = [];
-    for (let j = 0; j < ks.length; j += 2) {
-      batch.push(
-        ...(await Promise.all(ks.slice(j, j + 2).map((k) => lossRun(relay, echo, sc, k, 1000 + i, count)))),
-      );
-    }
-    const off = batch.find((r) => r.fecK === 0)!;
-    for (const r of batch) r.overheadVsFecOff = round(r.bytesUpPerPacket / off.bytesUpPerPacket - 1, 3);
-    rows.push(...batch);
-  }
-  const pooled = rows.filter((r) => r.fecK > 0 && r.pps === PPS).flatMap((r) => r.extraMs);
-  for (const r of rows) delete (r as Partial<LossRow>).extraMs;
-  return {
-    pps: PPS,
-    packetSize: SIZE,
-    packetsPerRun: count,
-    fecFlushMs: 5,
-    rows,
-    recoveryDelayPooledMs: {
-      p50: round(percentile(pooled, 50)),
-      p99: round(percentile(pooled, 99)),
-      n: pooled.length,
-    },
-  };
-}
-
 async function measureCpu(relay: Relay, echo: EchoServer): Promise<BenchResult['cpu']> {
   const childPath = fileURLToPath(new URL('./engine-child.js', import.meta.url));
   const measureMs = quick ? 3000 : 10_000;
-  const one = async (mode: 'engine' | 'forwarder', fecK = 4): Promise<number> => {
+  const one = async (mode: 'engine' | 'forwarder', fecK = 4, fecAdaptive?: 'balanced'): Promise<number> => {
     const child = fork(childPath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const next = <T>(): Promise<T> => new Promise((resolve) => child.once('message', (m) => resolve(m as T)));
-    child.send({ cmd: 'start', mode, relayPort: relay.dataPort, serverPort: echo.port, fecK });
+    child.send({ cmd: 'start', mode, relayPort: relay.dataPort, serverPort: echo.port, fecK, fecAdaptive });
     const { ready } = await next<{ ready: number }>();
     const game = await GameTrafficClient.start({
       target: { host: '127.0.0.1', port: ready },
@@ -270,6 +134,7 @@ async function measureCpu(relay: Relay, echo: EchoServer): Promise<BenchResult['
     return round((cpuMs / wallMs) * 100, 2);
   };
   const engine = await one('engine', 4);
+  const engineAdaptive = await one('engine', 4, 'balanced');
   const engineFecOff = await one('engine', 0);
   const forwarder = await one('forwarder');
   return {
@@ -277,6 +142,7 @@ async function measureCpu(relay: Relay, echo: EchoServer): Promise<BenchResult['
     packetSize: SIZE,
     fecK: 4,
     enginePercentOfCore: engine,
+    engineAdaptivePercentOfCore: engineAdaptive,
     engineFecOffPercentOfCore: engineFecOff,
     naiveForwarderPercentOfCore: forwarder,
   };
@@ -289,15 +155,21 @@ async function main(): Promise<void> {
   try {
     log('latency: direct, naive two-hop forwarder, engine + relay (interleaved rounds)');
     const latency = await measureLatency(relay, echo);
-    const loss = await measureLoss(relay, echo);
+    log('fec: code-level simulation and codec CPU');
+    const sim = measureFecSim(quick);
+    const codecMicros = measureCodecMicros(quick);
+    const socket = await measureFecSockets(relay, quick, log);
+    const fec = { packetSize: SIZE, socket, sim, codecMicros };
     log('cpu: engine vs naive forwarder in child processes');
     const cpu = await measureCpu(relay, echo);
-    const intervalMs = 1000 / PPS;
     const naiveAdded = Math.max(1e-3, latency.added.naiveTwoHop!.p50);
     const ratio = latency.added.engineRelayFec4!.p50 / naiveAdded;
+    const ratioAdaptive = latency.added.engineRelayAdaptive!.p50 / naiveAdded;
     const ratioFecOff = latency.added.engineRelayFecOff!.p50 / naiveAdded;
+    const fecGoals = fecTargets(fec, cpu.engineAdaptivePercentOfCore / cpu.engineFecOffPercentOfCore);
+    for (const row of fec.socket.rows) delete row.extraMs;
     const result: BenchResult = {
-      schema: 1,
+      schema: 2,
       generatedAt: new Date().toISOString(),
       machine: {
         node: process.version,
@@ -308,16 +180,17 @@ async function main(): Promise<void> {
       quick,
       durationS: 0,
       latency,
-      loss,
+      fec,
       cpu,
+      fecTargets: fecGoals,
       targets: {
         addedP50VsNaiveTwoHop: { value: round(ratio, 2), limit: 1.3, pass: ratio <= 1.3 },
-        addedP50VsNaiveTwoHopFecOff: { value: round(ratioFecOff, 2), limit: 1.3, pass: ratioFecOff <= 1.3 },
-        recoveryDelayP99Ms: {
-          value: loss.recoveryDelayPooledMs.p99,
-          limit: round(5 + intervalMs),
-          pass: loss.recoveryDelayPooledMs.p99 <= 5 + intervalMs,
+        addedP50VsNaiveTwoHopAdaptive: {
+          value: round(ratioAdaptive, 2),
+          limit: 1.3,
+          pass: ratioAdaptive <= 1.3,
         },
+        addedP50VsNaiveTwoHopFecOff: { value: round(ratioFecOff, 2), limit: 1.3, pass: ratioFecOff <= 1.3 },
         engineCpuPercentOfCore: {
           value: cpu.enginePercentOfCore,
           limit: 2,

@@ -1,14 +1,21 @@
 /**
  * Child process for the CPU benchmark: runs either the engine or the naive forwarder alone, so that
  * process.cpuUsage() measures that one component. Talks to the parent over the IPC channel:
- *   parent → { cmd: 'start', mode, relayPort, serverPort, fecK }   child → { ready: localPort }
+ *   parent → { cmd: 'start', mode, relayPort, serverPort, fecK, fecAdaptive? }   child → { ready: localPort }
  *   parent → { cmd: 'measure', ms }                                 child → { cpuMs, wallMs }
  */
 import { BoostEngine } from '../engine/index.js';
 import { NaiveForwarder } from './naive-forwarder.js';
 
 type Msg =
-  | { cmd: 'start'; mode: 'engine' | 'forwarder'; relayPort: number; serverPort: number; fecK: number }
+  | {
+      cmd: 'start';
+      mode: 'engine' | 'forwarder';
+      relayPort: number;
+      serverPort: number;
+      fecK: number;
+      fecAdaptive?: 'balanced' | 'strong';
+    }
   | { cmd: 'measure'; ms: number }
   | { cmd: 'exit' };
 
@@ -27,6 +34,7 @@ async function handle(m: Msg): Promise<void> {
         routes: [{ server: `127.0.0.1:${m.serverPort}` }],
         relays: [{ host: '127.0.0.1', port: m.relayPort }],
         fecK: m.fecK,
+        ...(m.fecAdaptive ? { fecAdaptive: m.fecAdaptive } : {}),
       });
       process.send!({ ready: engine.getRoutes()[0]!.localPort });
     } else {

@@ -37,6 +37,10 @@ export type FecSetting =
 export const FEC_FALLBACK_K = 4;
 /** Reports go out at least this often while the peer sends v3. */
 export const FEC_REPORT_INTERVAL_MS = 500;
+/** ... and sooner once this many datagrams were counted (at high packet rates the sender learns fast). */
+export const FEC_REPORT_PACKETS = 100;
+/** Never more often than this. */
+const FEC_REPORT_MIN_GAP_MS = 50;
 
 export interface FecLinkOptions {
   setting: FecSetting;
@@ -242,7 +246,13 @@ export class FecLink {
 
   private maybeReport(nowMs: number): void {
     const dec = this.v3Dec;
-    if (dec === null || nowMs - this.lastReportMs < FEC_REPORT_INTERVAL_MS) return;
+    if (dec === null) return;
+    const elapsed = nowMs - this.lastReportMs;
+    if (
+      elapsed < FEC_REPORT_INTERVAL_MS &&
+      (elapsed < FEC_REPORT_MIN_GAP_MS || this.meter.counted < FEC_REPORT_PACKETS)
+    )
+      return;
     this.lastReportMs = nowMs;
     const lost = dec.lostCount;
     const report = this.meter.take(lost - this.lostReported);

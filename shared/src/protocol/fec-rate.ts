@@ -8,6 +8,7 @@
  *   r    ≤ budget(p)                     balanced: 0.27 + 25 (p − 1.3%) within 0.2..1;
  *                                        strong: 0.5 + 40 (p − 1.3%) within 0.5..2
  *
+ * Until the first report arrives the sender spends the budget of the assumed loss (3%).
  * The budget is repairs per source, which is the byte overhead when repairs are as long as sources.
  * Repairs are paced by a credit: each source adds r, each repair spends 1, so they leave right after the
  * source packet that completes a credit. Pure: time is passed in.
@@ -76,6 +77,8 @@ export class RepairRate {
     const p = Math.min(0.6, this.loss);
     let r = t.GAIN * (p / (1 - p)) * (1 + t.BURST * (this.meanBurst - 1)) + t.FLOOR;
     if (p >= 0.002) r = Math.max(r, this.intervalMs / t.MAX_WAIT_MS);
+    // Blind until the first report: spend the budget the assumed loss allows.
+    if (this.reports === 0) r = budgetCap(this.budget, p);
     return Math.min(r, budgetCap(this.budget, p));
   }
 

@@ -82,6 +82,11 @@ export class LossMeter {
     }
   }
 
+  /** Datagrams counted (received and missing) in the interval so far. */
+  get counted(): number {
+    return this.received + this.lost;
+  }
+
   /** The interval's counts (and a new interval starts). */
   take(unrecovered: number): V3Report {
     const r = {
