@@ -87,6 +87,34 @@ describe.skipIf(!isRoot)('flow watcher on loopback (needs root)', () => {
     watcher.close(); // twice is fine
   });
 
+  it('keeps at most 4096 tuples between takes and counts the rest as overflow', async () => {
+    const watcher = openFlowWatcher({
+      device: 'lo',
+      filter: `udp and host 127.0.0.1 and src port ${src + 2}`,
+    });
+    try {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(src + 2, '127.0.0.1', resolve));
+      // 4100 distinct destination ports = 4100 distinct 5-tuples (nothing listens: ICMP is not counted).
+      for (let i = 0; i < 4100; i++) {
+        await new Promise<void>((resolve, reject) =>
+          socket.send('x', 40_000 + i, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+        );
+      }
+      socket.close();
+      for (const deadline = Date.now() + 5000; watcher.stats().matched < 4100 && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(watcher.stats()).toMatchObject({ matched: 4100, overflowed: 4 });
+      const flows = watcher.take();
+      expect(flows).toHaveLength(4096);
+      expect(flows.every((f) => f.packets === 1 && f.bytes === 29)).toBe(true);
+      expect(watcher.take()).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+  });
+
   it("rejects a bad filter on open with pcap's message, and an unknown device", () => {
     expect(() => openFlowWatcher({ device: 'lo', filter: 'udp and and' })).toThrow(
       /invalid capture filter: .*syntax error/,
