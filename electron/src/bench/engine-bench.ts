@@ -8,7 +8,7 @@
  * Usage: node dist/bench/engine-bench.js [--quick] [--md docs/benchmarks.md]
  */
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -206,7 +206,12 @@ async function main(): Promise<void> {
     result.durationS = round((performance.now() - t0) / 1000, 1);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (mdPath !== undefined) {
-      writeFileSync(mdPath, renderBenchmarksMarkdown(result));
+      // Sections other benchmarks splice in (<!-- section:NAME --> … <!-- /section:NAME -->) are kept.
+      const old = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
+      const kept = [...old.matchAll(/<!-- section:([\w-]+) -->[\s\S]*?<!-- \/section:\1 -->/g)].map(
+        (m) => m[0],
+      );
+      writeFileSync(mdPath, [renderBenchmarksMarkdown(result), ...kept.map((k) => `${k}\n`)].join('\n'));
       log(`wrote ${mdPath}`);
     }
   } finally {
