@@ -3,10 +3,17 @@
  * answers 'mem' with {heapUsed, rss, sessions} after a full GC (run with --expose-gc), and 'cpu' with its
  * process.cpuUsage() in µs.
  */
+import { parseArgs } from 'node:util';
+
 import { pino } from 'pino';
 
 import { resolveConfig } from '../config/config.js';
 import { startRelay } from '../relay/start-relay.js';
+
+// --upstream-pool N and --timeout-s S: the cold-start A/B and the churn soak (flood-bench.ts).
+const { values: args } = parseArgs({
+  options: { 'upstream-pool': { type: 'string' }, 'timeout-s': { type: 'string' } },
+});
 
 const config = resolveConfig({
   server: {
@@ -26,6 +33,10 @@ const config = resolveConfig({
   // Limits far above the offered load: the capacity search measures forwarding, not the token buckets.
   rate_limit: { pps: 10_000_000, bps: 10_000_000_000 },
   log: { level: 'silent' },
+  session: {
+    ...(args['upstream-pool'] !== undefined && { upstream_pool: Number(args['upstream-pool']) }),
+    ...(args['timeout-s'] !== undefined && { timeout_s: Number(args['timeout-s']) }),
+  },
 });
 
 const relay = await startRelay(config, { logger: pino({ level: 'silent' }) });

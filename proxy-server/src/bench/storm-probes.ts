@@ -42,6 +42,8 @@ export interface StormResult {
   loss_pct: number;
   /** Loss of the packets sent in the first second (where a cold start hurts). */
   first_second_loss_pct: number;
+  /** RTT p99 of the packets sent in the first second. */
+  first_second_p99_us: number;
   p50_us: number;
   p99_us: number;
   max_us: number;
@@ -114,6 +116,7 @@ export async function sessionStorm(
   let firstSent = 0;
   let firstLost = 0;
   const samples: number[] = [];
+  const firstSamples: number[] = [];
   const firstPerSession = Math.min(perSession, Math.round(pps));
   for (let i = 0; i < sessions; i++) {
     for (let n = 0; n < perSession; n++) {
@@ -122,6 +125,7 @@ export async function sessionStorm(
       if (n < firstPerSession) {
         firstSent++;
         if (r < 0) firstLost++;
+        else firstSamples.push(r);
       }
       if (r >= 0) {
         received++;
@@ -139,6 +143,7 @@ export async function sessionStorm(
     received,
     loss_pct: pct(1 - received / total),
     first_second_loss_pct: pct(firstLost / Math.max(1, firstSent)),
+    first_second_p99_us: Math.round(percentile(Float64Array.from(firstSamples).sort(), 99)),
     p50_us: Math.round(percentile(sorted, 50)),
     p99_us: Math.round(percentile(sorted, 99)),
     max_us: Math.round(sorted[sorted.length - 1] ?? Number.NaN),
