@@ -33,6 +33,25 @@ describe('loading the addon', () => {
     expect(!result.ok && result.detail).toMatch(/npm install/);
   });
 
+  it('looks where LIGHTSPEED_NATIVE_PATH says first (the packaged app), then in build/', () => {
+    const saved = process.env.LIGHTSPEED_NATIVE_PATH;
+    try {
+      process.env.LIGHTSPEED_NATIVE_PATH = '/opt/LightSpeed/resources/lightspeed_native.node';
+      expect(addonCandidates('/r', 'linux')).toEqual([
+        '/opt/LightSpeed/resources/lightspeed_native.node',
+        '/r/build/Release/lightspeed_native.node',
+      ]);
+      delete process.env.LIGHTSPEED_NATIVE_PATH;
+      expect(addonCandidates('/r', 'win32')).toEqual([
+        join('/r', 'build', 'Release', 'lightspeed_native.node'),
+        join('/r', 'build', 'win32-x64', 'lightspeed_native.node'),
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.LIGHTSPEED_NATIVE_PATH;
+      else process.env.LIGHTSPEED_NATIVE_PATH = saved;
+    }
+  });
+
   it('says load-failed for a file that is not a loadable addon', () => {
     const bogus = join(scratch, 'bogus.node');
     writeFileSync(bogus, 'not an ELF or PE file');

@@ -16,14 +16,23 @@ export type NativeLoadResult =
   | { ok: true; native: NativeApi; path: string }
   | { ok: false; reason: NativeUnavailableReason; detail: string };
 
-/** The package root (native/), from src/ or dist/ alike. */
-export const nativePackageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+/**
+ * The package root (native/), from src/ or dist/ alike. Bundled into the app, this file's location says
+ * nothing: there LIGHTSPEED_NATIVE_PATH names the addon.
+ */
+export function nativePackageRoot(): string {
+  try {
+    return dirname(dirname(fileURLToPath(import.meta.url)));
+  } catch {
+    return process.cwd();
+  }
+}
 
 export const MACOS_DETAIL = 'capture is not supported on macOS yet — use redirect mode';
 
 /** Where a build puts the addon, most specific first. `LIGHTSPEED_NATIVE_PATH` overrides (packaged app). */
 export function addonCandidates(
-  root: string = nativePackageRoot,
+  root: string = nativePackageRoot(),
   platform: NodeJS.Platform = process.platform,
 ): string[] {
   const override = process.env.LIGHTSPEED_NATIVE_PATH;
@@ -58,7 +67,7 @@ export function loadNativeFrom(
   }
   const path = candidates.find((p) => existsSync(p));
   if (path === undefined) {
-    return { ok: false, reason: 'not-built', detail: unavailableDetail(options.root ?? nativePackageRoot) };
+    return { ok: false, reason: 'not-built', detail: unavailableDetail(options.root ?? nativePackageRoot()) };
   }
   try {
     const loaded = createRequire(import.meta.url)(path) as Partial<NativeApi> | undefined;
