@@ -13,6 +13,7 @@ import { checkCidr } from '../../engine/capture/linux/nft-ruleset.js';
 import { cleanupCapture } from '../../engine/capture/linux/linux-capture.js';
 import { BoostEngine, validateBoostRequest } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
+import { describeFec } from '../fec-option.js';
 import {
   SESSION_OPTIONS,
   openControls,
@@ -40,7 +41,8 @@ Target (one of):
 
 Options:
   --relay HOST:PORT      relay data plane; repeat for several (required)
-  --fec K                FEC: 0 = off (header v1), 2..16 = one parity per K packets (default 4)
+  --fec MODE             FEC: adaptive (default: v3, v2 K=4 where the relay has no v3), strong,
+                         0 = off (header v1), 2..16 = v2, one XOR parity per K packets
   --control HOST:PORT    relay control plane (QUIC) to register with; 'off' to skip (default: every
                          relay host, port 4433)
   --cert-sha256 HEX      pin the control plane's certificate
@@ -282,7 +284,8 @@ const command: Command = {
         throw new UsageError(`--exclude: ${(err as Error).message.replace(/^exclude: /, '')}`);
       }
     });
-    const { relays, fecK, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
+    const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
     const capture: CaptureSpec = { target, excludes, captureLan: v['capture-lan'] };
 
     await dropToInvokingUser(v.json);
@@ -302,17 +305,21 @@ const command: Command = {
       if (e.type === 'state' && e.state.state === 'error') failed = e.state.reason;
     });
     try {
-      await engine.start({ routes: [], capture, relays, fecK, token: manualToken ?? controls.token, gameId });
+      await engine.start({
+        routes: [],
+        capture,
+        relays,
+        ...fec,
+        token: manualToken ?? controls.token,
+        gameId,
+      });
     } catch (err) {
       console.error(`lightspeed capture: ${err instanceof Error ? err.message : String(err)}`);
       await engine.stop('start failed');
       await controls.close();
       return 1;
     }
-    if (!v.json)
-      console.log(
-        `capturing (FEC ${fecK === 0 ? 'off' : `K=${fecK}`}). Ctrl-C to stop; every rule is removed.`,
-      );
+    if (!v.json) console.log(`capturing (FEC ${describeFec(fec)}). Ctrl-C to stop; every rule is removed.`);
     const sig = await Promise.race([
       untilSignal(duration),
       new Promise<string>((resolve) => {
