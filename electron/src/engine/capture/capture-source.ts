@@ -134,7 +134,7 @@ export class CaptureSource implements FlowSource {
     if (sink === null) return;
     const g = endpointNumber(game);
     let byServer = this.byGame.get(g);
-    if (byServer === undefined) this.byGame.set(g, (byServer = new Map()));
+    if (byServer === undefined) this.byGame.set(g, (byServer = new Map<number, Entry>()));
     const s = endpointNumber(server);
     let e = byServer.get(s);
     if (e === undefined) {
