@@ -9,6 +9,7 @@
  *                                        strong: 0.5 + 40 (p − 1.3%) within 0.5..2
  *
  * Until the first report arrives the sender spends the budget of the assumed loss (3%).
+ * Strong multiplies both lower bounds by 1.5 (and has the larger budget).
  * The budget is repairs per source, which is the byte overhead when repairs are as long as sources.
  * Repairs are paced by a credit: each source adds r, each repair spends 1, so they leave right after the
  * source packet that completes a credit. Pure: time is passed in.
@@ -21,6 +22,8 @@ export const RATE_TUNING = {
   BURST: 0.8,
   FLOOR: 0.04,
   MAX_WAIT_MS: 8,
+  /** Strong asks 1.5× of both terms (and has the larger budget). */
+  STRONG: 1.5,
   /** Loss assumed before the first report: protective without being wasteful. */
   INITIAL_LOSS: 0.03,
 };
@@ -75,8 +78,9 @@ export class RepairRate {
   ratio(): number {
     const t = RATE_TUNING;
     const p = Math.min(0.6, this.loss);
-    let r = t.GAIN * (p / (1 - p)) * (1 + t.BURST * (this.meanBurst - 1)) + t.FLOOR;
-    if (p >= 0.002) r = Math.max(r, this.intervalMs / t.MAX_WAIT_MS);
+    const s = this.budget === 'strong' ? t.STRONG : 1;
+    let r = s * t.GAIN * (p / (1 - p)) * (1 + t.BURST * (this.meanBurst - 1)) + t.FLOOR;
+    if (p >= 0.002) r = Math.max(r, (s * this.intervalMs) / t.MAX_WAIT_MS);
     // Blind until the first report: spend the budget the assumed loss allows.
     if (this.reports === 0) r = budgetCap(this.budget, p);
     return Math.min(r, budgetCap(this.budget, p));
