@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 
 import { canUseNetns } from '@lightspeed/shared/node';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -27,8 +27,8 @@ import {
   type CaptureLab,
 } from '../test-support/capture-lab.js';
 import { lines, type NextLine } from '../test-support/child-lines.js';
+import { CHROMIUM, launchChromium } from '../test-support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const POLL = { timeout: 20_000, interval: 250 };
 
 interface Window {
@@ -99,22 +99,7 @@ describe.skipIf(!canUseNetns())('capture mode in the dashboard, one click (root,
     const wrapper = path.join(dir, 'chromium-in-netns');
     await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${net.game} ${CHROMIUM} "$@"\n`);
     await chmod(wrapper, 0o755);
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: wrapper,
-      headless: true,
-      viewport: { width: 1360, height: 860 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 30_000,
-    });
+    context = await launchChromium(path.join(dir, 'profile'), wrapper);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
   }, 90_000);

@@ -11,14 +11,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+
+import { CHROMIUM, launchChromium } from '../test-support/chromium.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = path.join(root, 'electron/bin/lightspeed.js');
 const artifacts = path.join(root, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const POLL = { timeout: 20_000, interval: 250 };
 
 interface Cli {
@@ -124,22 +125,7 @@ describe('lightspeed dashboard --demo in Chromium', () => {
     if (!m) throw new Error(`no URL printed\nstdout: ${started.stdout}\nstderr: ${started.stderr}`);
     url = m[1]!;
     profile = await mkdtemp(path.join(tmpdir(), 'lightspeed-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1360, height: 860 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 30_000,
-    });
+    context = await launchChromium(profile, CHROMIUM);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
     page.on('console', (msg) => {
