@@ -31,6 +31,8 @@ const sections = new Set(values.only.split(','));
 const soakS = Number(values['soak-s']);
 const floodTrialMs = Number(values['flood-trial-s']) * 1000;
 
+const FULL_SPEED_FLOODERS = 3;
+
 const here = (file: string): string => new URL(file, import.meta.url).pathname;
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -70,6 +72,7 @@ function memoryOf(relay: Child): Promise<{ rss: number; heapUsed: number; sessio
 
 interface FloodRow {
   flood_pps: number | 'full';
+  flooders: number;
   firewall: boolean;
   offered_pps: number;
   player: PlayerResult;
@@ -85,8 +88,15 @@ async function floodSection(): Promise<unknown> {
   }
   const lab: FloodLab = await startFloodLab(`b${process.pid}`, '[firewall]\nenabled = true\n');
   try {
+    // Full speed: three unpaced flooder processes on the flooder's one address (one Node process alone
+    // cannot saturate the relay's queue on this machine; three reach a few hundred thousand pps).
     const trial = (floodPps: number | null): Promise<{ player: PlayerResult; flood: FloodResult | null }> =>
-      lab.trial({ pps: 128, durationMs: floodTrialMs, floodPps });
+      lab.trial({
+        pps: 128,
+        durationMs: floodTrialMs,
+        floodPps,
+        flooders: floodPps === 0 ? FULL_SPEED_FLOODERS : 1,
+      });
     await lab.trial({ pps: 128, durationMs: 1500, floodPps: null }); // ARP and JIT, not measured
     const quiet = (await trial(null)).player;
     const rows: FloodRow[] = [];
@@ -98,6 +108,7 @@ async function floodSection(): Promise<unknown> {
         const { player, flood } = await trial(rate);
         rows.push({
           flood_pps: rate === 0 ? 'full' : rate,
+          flooders: rate === 0 ? FULL_SPEED_FLOODERS : 1,
           firewall,
           offered_pps: flood?.offered_pps ?? 0,
           player,

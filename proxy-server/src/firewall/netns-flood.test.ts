@@ -49,7 +49,8 @@ describe.skipIf(!canUseNetns())(
       expect(applied.stdout).toContain('applied');
       expect(lab.tables()).toContain('table inet lightspeed_relay');
 
-      const flooded = await lab.trial({ pps: PLAYER_PPS, durationMs: TRIAL_MS, floodPps: 0 });
+      // Full speed: two unpaced flooder processes on the one flooding address.
+      const flooded = await lab.trial({ pps: PLAYER_PPS, durationMs: TRIAL_MS, floodPps: 0, flooders: 2 });
       // The flood was real: tens of thousands of packets per second from one address, and the kernel
       // dropped most of it before the relay's socket.
       expect(flooded.flood!.offered_pps).toBeGreaterThan(20_000);

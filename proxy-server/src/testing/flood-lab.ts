@@ -39,8 +39,11 @@ export interface FloodLab {
   tables(): string;
   /** Kernel UDP counters (/proc/net/snmp) per namespace: where datagrams were dropped. */
   udpCounters(): Record<'relay' | 'player' | 'flood', Record<string, number>>;
-  /** One player trial, with a flood from the flooder namespace at `floodPps` (0 = full speed, null = none). */
-  trial(o: { pps: number; durationMs: number; floodPps: number | null }): Promise<{
+  /**
+   * One player trial, with a flood from the flooder namespace at `floodPps` (0 = full speed, null = none)
+   * by `flooders` processes (default 1) sharing that rate, all from the flooder's one address.
+   */
+  trial(o: { pps: number; durationMs: number; floodPps: number | null; flooders?: number }): Promise<{
     player: PlayerResult;
     flood: FloodResult | null;
   }>;
@@ -114,27 +117,33 @@ ${extraToml}`,
         };
         return { relay: read(lab.relayNs), player: read(lab.playerNs), flood: read(lab.floodNs) };
       },
-      async trial({ pps, durationMs, floodPps }) {
-        let flooder: ChildProcess | null = null;
+      async trial({ pps, durationMs, floodPps, flooders = 1 }) {
+        const flooderProcs: ChildProcess[] = [];
         let floodResult: Promise<FloodResult> | null = null;
         if (floodPps !== null) {
-          flooder = spawnInNs(lab.floodNs, [
-            process.execPath,
-            traffic,
-            'flood',
-            '--target',
-            `${lab.relayIpForFlooder}:${DATA_PORT}`,
-            '--pps',
-            String(floodPps),
-            // The flood starts before the player and ends after it.
-            '--duration-ms',
-            String(durationMs + 1500),
-          ]);
-          floodResult = jsonLine<FloodResult>(
-            flooder,
-            (v) => typeof v.offered_pps === 'number',
-            durationMs + 20_000,
-          );
+          const results: Promise<FloodResult>[] = [];
+          for (let i = 0; i < flooders; i++) {
+            const flooder = spawnInNs(lab.floodNs, [
+              process.execPath,
+              traffic,
+              'flood',
+              '--target',
+              `${lab.relayIpForFlooder}:${DATA_PORT}`,
+              '--pps',
+              String(Math.ceil(floodPps / flooders)),
+              // The flood starts before the player and ends after it.
+              '--duration-ms',
+              String(durationMs + 1500),
+            ]);
+            flooderProcs.push(flooder);
+            results.push(
+              jsonLine<FloodResult>(flooder, (v) => typeof v.offered_pps === 'number', durationMs + 20_000),
+            );
+          }
+          floodResult = Promise.all(results).then((rs) => ({
+            sent: rs.reduce((n, r) => n + r.sent, 0),
+            offered_pps: rs.reduce((n, r) => n + r.offered_pps, 0),
+          }));
           floodResult.catch(() => undefined);
           await new Promise((r) => setTimeout(r, 500));
         }
@@ -160,7 +169,7 @@ ${extraToml}`,
           return { player: result, flood: floodResult ? await floodResult : null };
         } finally {
           await stopChild(player);
-          if (flooder) await stopChild(flooder);
+          await Promise.all(flooderProcs.map(stopChild));
         }
       },
       close,
