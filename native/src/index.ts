@@ -47,11 +47,6 @@ export {
   type WinDivertHandle,
 } from './windows/windivert.js';
 export {
-  WinDivertCapture,
-  type WinDivertCaptureOptions,
-  type WinDivertCaptureStats,
-} from './windows/windivert-capture.js';
-export {
   parseWinDivertAddress,
   buildWinDivertAddress,
   WINDIVERT_ADDRESS_SIZE,
@@ -77,10 +72,3 @@ export {
   udpChecksumOk,
   type Ipv4UdpPacket,
 } from './windows/udp-packet.js';
-export type {
-  CaptureBackendShape,
-  CaptureEvents,
-  CaptureStartOptions,
-  CaptureTarget,
-  Endpoint,
-} from './windows/capture-shape.js';

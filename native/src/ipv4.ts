@@ -1,17 +1,13 @@
-/** IPv4 addresses as u32 in host order: a.b.c.d = (a<<24 | b<<16 | c<<8 | d) >>> 0. */
+/** IPv4 addresses as u32 in host order (a.b.c.d = (a<<24 | b<<16 | c<<8 | d) >>> 0): shared's codec, throwing. */
+import { formatIpv4, parseIpv4 } from '@lightspeed/shared';
 
 export function ipToU32(address: string): number {
-  const parts = address.split('.');
-  if (parts.length !== 4) throw new TypeError(`not an IPv4 address: ${address}`);
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) throw new TypeError(`not an IPv4 address: ${address}`);
-    value = value * 256 + Number(part);
-  }
-  return value >>> 0;
+  const value = parseIpv4(address);
+  if (value === null) throw new TypeError(`not an IPv4 address: ${address}`);
+  return value;
 }
 
 export function u32ToIp(value: number): string {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new TypeError(`not a u32: ${value}`);
-  return [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff].join('.');
+  return formatIpv4(value);
 }

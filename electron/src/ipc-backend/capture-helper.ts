@@ -48,7 +48,11 @@ export function defaultLauncher(cli = CLI_ENTRY): HelperLauncher {
       process.versions.electron !== undefined
         ? [process.execPath, '--no-sandbox', CAPTURE_HELPER_FLAG, ...args] // no window: no renderer sandbox to keep
         : [process.execPath, cli, ...args];
-    const [bin, ...rest] = hasCaptureCapabilities() ? command : ['pkexec', ...command];
+    // Windows: no pkexec. The UAC-elevated helper (stdio cannot cross into an elevated process; it needs a
+    // named pipe) is not built yet, so there the helper runs with the app's own rights and WinDivert says
+    // when they are not enough.
+    const elevate = process.platform === 'linux' && !hasCaptureCapabilities();
+    const [bin, ...rest] = elevate ? ['pkexec', ...command] : command;
     return spawn(bin!, rest, { stdio: 'pipe' });
   };
 }

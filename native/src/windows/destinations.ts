@@ -1,9 +1,10 @@
 /**
  * Which destinations capture may take (platform-independent policy, shared by the WinDivert filter and
  * the flow bookkeeping): never loopback, link-local, multicast, broadcast, "this network", DNS (port 53),
- * or anything in `excludes` (the relays, the user's own); private RFC 1918 ranges only with captureLan.
+ * or anything in `excludes` (the relays, the user's own); the LAN (RFC 1918, CGNAT) only with captureLan.
+ * Linux (nftables) and Windows (WinDivert filters) both take their ranges from here.
  */
-import { ipToU32 } from '../ipv4.js';
+import { ipToU32, u32ToIp } from '../ipv4.js';
 
 export interface Cidr {
   /** First and last address, u32 host order. */
@@ -27,7 +28,8 @@ export function parseCidr(text: string): Cidr {
   const ip = ipToU32(address);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   const first = (ip & mask) >>> 0;
-  return { first, last: (first | (~mask >>> 0)) >>> 0, text: `${address}/${bits}` };
+  // The text is canonical (network address): what nft and WinDivert filters are given.
+  return { first, last: (first | (~mask >>> 0)) >>> 0, text: `${u32ToIp(first)}/${bits}` };
 }
 
 /** Never captured, whatever the options. */
@@ -39,10 +41,13 @@ export const ALWAYS_EXCLUDED: readonly Cidr[] = [
   '255.255.255.255/32',
 ].map(parseCidr);
 
-/** RFC 1918: captured only with captureLan. */
-export const PRIVATE_RANGES: readonly Cidr[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map(
-  parseCidr,
-);
+/** The LAN — RFC 1918 and carrier-grade NAT (RFC 6598) — captured only with captureLan. */
+export const PRIVATE_RANGES: readonly Cidr[] = [
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+].map(parseCidr);
 
 export const DNS_PORT = 53;
 

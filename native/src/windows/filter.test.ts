@@ -13,6 +13,7 @@ const FIXED =
   ' and ip.DstAddr != 255.255.255.255';
 const LAN =
   ' and (ip.DstAddr < 10.0.0.0 or ip.DstAddr > 10.255.255.255)' +
+  ' and (ip.DstAddr < 100.64.0.0 or ip.DstAddr > 100.127.255.255)' +
   ' and (ip.DstAddr < 172.16.0.0 or ip.DstAddr > 172.31.255.255)' +
   ' and (ip.DstAddr < 192.168.0.0 or ip.DstAddr > 192.168.255.255)';
 
@@ -88,7 +89,7 @@ describe('capturable destinations', () => {
     expect(parseCidr('203.0.113.77/24')).toEqual({
       first: ipToU32('203.0.113.0'),
       last: ipToU32('203.0.113.255'),
-      text: '203.0.113.77/24',
+      text: '203.0.113.0/24',
     });
     expect(parseCidr('0.0.0.0/0')).toMatchObject({ first: 0, last: 0xffffffff });
     expect(parseCidr('198.51.100.1')).toMatchObject({

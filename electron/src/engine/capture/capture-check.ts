@@ -2,11 +2,13 @@
  * `lightspeed capture --check` and the app's capture readiness: each prerequisite ok or why not, with the
  * command that fixes it.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 import { CAP_NET_ADMIN, CAP_NET_RAW, MACOS_DETAIL, loadNative, parseCapabilitySet } from '@lightspeed/native';
 
 import type { CaptureCheck } from './capture-backend.js';
+import { winDivertDll } from './platform-backend.js';
 import { run } from './linux/system-commands.js';
 
 /** How to run capture with the capabilities it needs, and only those. */
@@ -24,8 +26,8 @@ const TPROXY_PROBE = `table inet lightspeed_check {
 
 export async function checkCapture(platform: NodeJS.Platform = process.platform): Promise<CaptureCheck[]> {
   if (platform === 'darwin') return [{ name: 'platform', ok: false, detail: MACOS_DETAIL }];
-  if (platform !== 'linux') {
-    return [{ name: 'platform', ok: false, detail: `capture is not supported on ${platform} here` }];
+  if (platform !== 'linux' && platform !== 'win32') {
+    return [{ name: 'platform', ok: false, detail: `capture is not supported on ${platform}` }];
   }
   const checks: CaptureCheck[] = [];
   const native = loadNative();
@@ -39,6 +41,20 @@ export async function checkCapture(platform: NodeJS.Platform = process.platform)
           fix: 'apt-get install g++ make python3 libpcap-dev && npm rebuild @lightspeed/native',
         },
   );
+  if (platform === 'win32') {
+    const dll = winDivertDll();
+    checks.push(
+      existsSync(dll)
+        ? { name: 'windivert', ok: true, detail: dll }
+        : {
+            name: 'windivert',
+            ok: false,
+            detail: `${dll} is missing`,
+            fix: 'reinstall LightSpeed (the installer ships WinDivert)',
+          },
+    );
+    return checks; // Administrator rights are asked for by the helper when capture starts (UAC)
+  }
   let caps: bigint | null = null;
   try {
     caps = parseCapabilitySet(await readFile('/proc/self/status', 'utf8'));

@@ -12,21 +12,12 @@
  *     the original destination (the game server) from IP_ORIGDSTADDR.
  */
 
+import { excludedRanges, parseCidr } from '@lightspeed/native';
+
 export const CAPTURE_TABLE = 'lightspeed';
 /** Firewall mark and policy-routing table of capture ("LS"). */
 export const CAPTURE_MARK = 0x4c53;
 export const CAPTURE_ROUTE_TABLE = 19539;
-
-/** Never captured: this host, link-local, multicast, broadcast, "this network". */
-export const ALWAYS_EXCLUDED = [
-  '0.0.0.0/8',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '224.0.0.0/4',
-  '255.255.255.255/32',
-];
-/** The LAN (RFC 1918, CGNAT): excluded unless the user captures LAN traffic. */
-export const LAN_RANGES = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'];
 
 export interface RulesetOptions {
   /** Port the divert socket listens on (tproxy target, on 127.0.0.1). */
@@ -38,15 +29,13 @@ export interface RulesetOptions {
   captureLan: boolean;
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
-
-/** Checks an IPv4 address or CIDR (so nothing else ever reaches nft's parser); returns it normalised. */
+/** Checks an IPv4 address or CIDR (so nothing else ever reaches nft's parser); returns it canonical. */
 export function checkCidr(value: string): string {
-  const m = IPV4_CIDR.exec(value.trim());
-  if (m === null || m.slice(1, 5).some((o) => Number(o) > 255) || (m[5] !== undefined && Number(m[5]) > 32)) {
+  try {
+    return parseCidr(value).text;
+  } catch {
     throw new RangeError(`exclude: expected an IPv4 address or CIDR, got '${value}'`);
   }
-  return m[5] === undefined ? `${m.slice(1, 5).join('.')}/32` : value.trim();
 }
 
 function checkPort(p: number): number {
@@ -54,10 +43,13 @@ function checkPort(p: number): number {
   return p;
 }
 
-/** Every destination never captured, in the set's element syntax. */
-export function excludedRanges(o: Pick<RulesetOptions, 'excludes' | 'captureLan'>): string[] {
-  const all = [...ALWAYS_EXCLUDED, ...(o.captureLan ? [] : LAN_RANGES), ...o.excludes.map(checkCidr)];
-  return [...new Set(all)];
+/** Every destination never captured (the one policy Windows uses too), in the set's element syntax. */
+export function excludedElements(o: Pick<RulesetOptions, 'excludes' | 'captureLan'>): string[] {
+  return [
+    ...new Set(
+      excludedRanges({ excludes: o.excludes.map(checkCidr), captureLan: o.captureLan }).map((c) => c.text),
+    ),
+  ];
 }
 
 const mark = `0x${CAPTURE_MARK.toString(16)}`;
@@ -80,7 +72,7 @@ table inet ${CAPTURE_TABLE} {
 \t\ttype ipv4_addr
 \t\tflags interval
 \t\tauto-merge
-\t\telements = { ${excludedRanges(o).join(', ')} }
+\t\telements = { ${excludedElements(o).join(', ')} }
 \t}
 \tchain output {
 \t\ttype route hook output priority mangle; policy accept;

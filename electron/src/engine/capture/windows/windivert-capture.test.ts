@@ -2,18 +2,23 @@
 // FLOW-layer addresses and NETWORK-layer packets built from the documented layouts.
 import { describe, expect, it } from 'vitest';
 
-import { ipToU32 } from '../ipv4.js';
 import {
+  buildIpv4Udp,
   buildWinDivertAddress,
+  ipToU32,
+  ipv4ChecksumOk,
+  parseIpv4Udp,
   parseWinDivertAddress,
+  udpChecksumOk,
   WinDivertEvent,
   WinDivertFlag,
+  type WinDivertHandle,
   WinDivertLayer,
-} from './address.js';
-import type { CaptureBackendShape, Endpoint } from './capture-shape.js';
-import { buildIpv4Udp, ipv4ChecksumOk, parseIpv4Udp, udpChecksumOk } from './udp-packet.js';
+  type WinDivertOptions,
+} from '@lightspeed/native';
+
+import type { CaptureBackend, Endpoint } from '../capture-backend.js';
 import { WinDivertCapture } from './windivert-capture.js';
-import type { WinDivertHandle, WinDivertOptions } from './windivert.js';
 
 interface FakeHandle extends WinDivertHandle {
   options: WinDivertOptions;
@@ -93,7 +98,7 @@ async function started() {
   const sockets: number[][] = [];
   const errors: Error[] = [];
   // Structural check: what the engine will hold it as.
-  const backend: CaptureBackendShape = capture;
+  const backend: CaptureBackend = capture;
   await backend.start(
     { pids: [PID] },
     { excludes: [`${RELAY}/32`] },

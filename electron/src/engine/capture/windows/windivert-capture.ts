@@ -1,5 +1,5 @@
 /**
- * Capture mode on Windows with WinDivert, shaped as the engine's CaptureBackend (capture-shape.ts):
+ * Capture mode on Windows with WinDivert, behind the engine's CaptureBackend:
  * - a FLOW-layer handle (SNIFF | RECV_ONLY) filtered on the target PIDs learns the game's UDP/IPv4
  *   flows as they are established and deleted;
  * - a NETWORK-layer handle diverts the outbound packets of exactly those flows (filter rebuilt when the
@@ -9,25 +9,33 @@
  * Known limit: WinDivert's FLOW layer reports flows established after the handle opened; a socket that
  * already talks to its server is picked up when it opens a new flow.
  */
-import { u32ToIp } from '../ipv4.js';
 import {
-  parseWinDivertAddress,
+  buildIpv4Udp,
   buildWinDivertAddress,
+  type DestinationPolicy,
+  excludedRanges,
+  flowFilter,
+  type FlowKey,
+  isCapturable,
+  networkFilter,
+  openWinDivert,
+  type OpenWinDivert,
+  parseIpv4Udp,
+  parseWinDivertAddress,
+  u32ToIp,
   WinDivertEvent,
   WinDivertFlag,
+  type WinDivertHandle,
   WinDivertLayer,
-} from './address.js';
+} from '@lightspeed/native';
+
 import type {
-  CaptureBackendShape,
+  CaptureBackend,
   CaptureEvents,
   CaptureStartOptions,
   CaptureTarget,
   Endpoint,
-} from './capture-shape.js';
-import { excludedRanges, isCapturable, type DestinationPolicy } from './destinations.js';
-import { flowFilter, networkFilter, type FlowKey } from './filter.js';
-import { buildIpv4Udp, parseIpv4Udp } from './udp-packet.js';
-import { openWinDivert, type OpenWinDivert, type WinDivertHandle } from './windivert.js';
+} from '../capture-backend.js';
 
 const UDP = 17;
 
@@ -62,7 +70,7 @@ const flowId = (localPort: number, remoteIp: number, remotePort: number) =>
 const endpoint = (ip: number, port: number): Endpoint => ({ address: u32ToIp(ip), ip, port });
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
-export class WinDivertCapture implements CaptureBackendShape {
+export class WinDivertCapture implements CaptureBackend {
   readonly platform = 'win32' as const;
   private readonly open: OpenWinDivert;
   private events: CaptureEvents | undefined;
