@@ -1,6 +1,6 @@
 /**
- * The boost engine: a flow source in (redirect ports, or capture), one relay link out, FEC on every flow, keepalive-driven health,
- * failover down the selector's ranking. One class, one event stream; the CLI, the tests and the desktop
+ * The boost engine: a flow source in (redirect ports, or capture), one relay link out, FEC on every flow,
+ * keepalive-driven health, failover down the selector's ranking. One class, one event stream; the CLI, the tests and the desktop
  * app all drive this same code (it never imports `electron`).
  */
 import {
@@ -122,6 +122,8 @@ export class BoostEngine {
   private readonly listeners = new Set<Listener>();
   private state: BoostState = { state: 'idle' };
   private request: BoostRequest | null = null;
+  private readonly captureBackend: () => CaptureBackend;
+  private readonly listProcesses: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
   private source: FlowSource | null = null;
   private redirect: RedirectSource | null = null;
   private capture: CaptureSource | null = null;
@@ -149,9 +151,6 @@ export class BoostEngine {
     this.captureBackend = options.captureBackend ?? (() => platformCaptureBackend());
     this.listProcesses = options.listProcesses ?? defaultProcessList();
   }
-
-  private readonly captureBackend: () => CaptureBackend;
-  private readonly listProcesses: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
 
   /** Subscribes to state, stats, failover and relay-ranking events; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
