@@ -57,7 +57,14 @@ export interface StormResult {
 export async function sessionStorm(
   relayPort: number,
   echoPort: number,
-  options: { sessions: number; pps: number; durationMs: number; payloadBytes: number },
+  options: {
+    sessions: number;
+    pps: number;
+    durationMs: number;
+    payloadBytes: number;
+    /** Called when the first packets are about to leave (after every socket is bound). */
+    onStart?: () => void;
+  },
 ): Promise<StormResult> {
   const { sessions, pps, durationMs } = options;
   const perSession = Math.round((pps * durationMs) / 1000);
@@ -89,6 +96,7 @@ export async function sessionStorm(
   }
   // Session i sends its n-th packet at start + n / pps + a per-session phase (spread within one interval).
   const interval = 1000 / pps;
+  options.onStart?.();
   const start = performance.now();
   let next = 0; // packets sent so far, in time order of (n, i)
   while (next < total) {
