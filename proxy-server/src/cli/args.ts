@@ -5,14 +5,16 @@ export const HELP = `lightspeed-proxy — LightSpeed relay node (UDP data plane,
 Usage:
   lightspeed-proxy --config FILE [--data-bind ADDR] [--health-bind ADDR]
                    [--control-bind ADDR] [--log-level LEVEL]
-  lightspeed-proxy check-config FILE
+  lightspeed-proxy check-config FILE [--print]
   lightspeed-proxy firewall apply --config FILE
   lightspeed-proxy firewall remove
   lightspeed-proxy --help | --version
 
 Commands and options:
   --config, -c FILE     Run the relay with this TOML config (see config.example.toml).
-  check-config FILE     Validate FILE, print the resolved config as JSON, exit 0 (2 if invalid).
+  check-config FILE     Validate FILE: exit 0, or 2 listing every bad key. Warns (stderr) when
+                        require_auth = false or health_bind (/metrics) is not a loopback address.
+                        --print also prints the resolved config as JSON.
   firewall apply        Install (atomically replace) the nftables table inet lightspeed_relay:
                         per-source packet-rate limits on the data port, from [firewall] in
                         --config FILE. With [firewall] enabled = false: removes a leftover table
@@ -37,7 +39,7 @@ Logs are JSON lines on stdout. Docs: proxy-server/README.md.`;
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'check'; file: string }
+  | { kind: 'check'; file: string; print: boolean }
   | { kind: 'firewall-apply'; file: string }
   | { kind: 'firewall-remove' }
   | {
@@ -65,6 +67,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        print: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -78,7 +81,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (rest.length !== 1) throw new UsageError('check-config takes exactly one FILE');
     if (values.config !== undefined)
       throw new UsageError('check-config takes the file as its argument, not --config');
-    return { kind: 'check', file: rest[0]! };
+    return { kind: 'check', file: rest[0]!, print: values.print === true };
   }
   if (command === 'firewall') {
     const [action, ...extra] = rest;
@@ -90,6 +93,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (action === 'remove') return { kind: 'firewall-remove' };
     throw new UsageError('firewall takes "apply --config FILE" or "remove"');
   }
+  if (values.print) throw new UsageError('--print belongs to check-config');
   if (command !== undefined) throw new UsageError(`unknown command or argument: ${JSON.stringify(command)}`);
   if (values.config === undefined) throw new UsageError('missing --config FILE');
   const overrides: Extract<CliCommand, { kind: 'run' }>['overrides'] = {};

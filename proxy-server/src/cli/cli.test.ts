@@ -1,5 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +85,65 @@ describe('lightspeed-proxy CLI', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('security.allow_destinations[1]');
     expect(bad.stderr).toContain('prefix length');
+  });
+
+  it('check-config lists every bad key, warns about an open relay and outside /metrics, prints JSON only on --print', () => {
+    const example = join(root, 'proxy-server/config.example.toml');
+    const quiet = cli('check-config', example);
+    expect(quiet.stdout.trim()).toBe(`config OK: ${example}`); // the unit runs it on every start
+    expect(quiet.stderr).toBe('');
+    const printed = cli('check-config', example, '--print');
+    expect(printed.status).toBe(0);
+    expect(JSON.parse(printed.stdout.slice(0, printed.stdout.lastIndexOf('}') + 1))).toHaveProperty('server');
+    const bad = cli(
+      'check-config',
+      config(
+        'many.toml',
+        '[server]\nhealth_bind = "nope"\n[rate_limit]\npps = 0\nbsp = 5\n[log]\nlevel = "loud"\n',
+      ),
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('4 problems');
+    for (const key of ['server.health_bind', 'rate_limit.pps', 'rate_limit.bsp', 'log.level'])
+      expect(bad.stderr).toContain(key);
+    const open = cli(
+      'check-config',
+      config('open.toml', '[server]\nhealth_bind = "0.0.0.0:8080"\n[security]\nrequire_auth = false\n'),
+    );
+    expect(open.status).toBe(0);
+    expect(open.stderr).toMatch(/^warning: security\.require_auth: /m);
+    expect(open.stderr).toMatch(/^warning: server\.health_bind: .*\/metrics/m);
+  });
+
+  it('logs levels as strings, with the journal priority prefix when stdout is the journal stream', async () => {
+    const runOnce = async (journal: boolean): Promise<string[]> => {
+      const out = join(dir, `log-${journal}.txt`);
+      writeFileSync(out, '');
+      const fd = openSync(out, 'a');
+      const st = fstatSync(fd);
+      const env = { ...process.env, JOURNAL_STREAM: journal ? `${st.dev}:${st.ino}` : '' };
+      const child = spawn(process.execPath, [bin, '--config', config('j.toml', LAB)], {
+        cwd: root,
+        env,
+        stdio: ['ignore', fd, 'ignore'],
+      });
+      closeSync(fd);
+      children.push(child);
+      const deadline = Date.now() + 10_000;
+      while (!readFileSync(out, 'utf8').includes('relay started') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      return readFileSync(out, 'utf8').trim().split('\n');
+    };
+    const plain = await runOnce(false);
+    const started = plain.find((l) => l.includes('relay started'))!;
+    expect(JSON.parse(started)).toMatchObject({ level: 'info', msg: 'relay started' });
+    const journal = await runOnce(true);
+    expect(journal.find((l) => l.includes('relay started'))).toMatch(/^<6>\{"level":"info"/);
+    for (const line of journal)
+      expect(line).toMatch(/^<[2-7]>\{"level":"(fatal|error|warn|info|debug|trace)"/);
   });
 
   it('firewall: usage and config errors exit 2, disabled is a no-op, a missing nft is named', () => {

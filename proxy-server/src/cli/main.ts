@@ -1,9 +1,14 @@
-import { pino } from 'pino';
-
 import { HELP, parseCli, UsageError, type CliCommand } from './args.js';
-import { ConfigError, loadConfigFile, resolveConfig, type RelayConfig } from '../config/config.js';
+import {
+  ConfigError,
+  configWarnings,
+  loadConfigFile,
+  resolveConfig,
+  type RelayConfig,
+} from '../config/config.js';
 import { applyFirewall, FirewallError, removeFirewall, rulesFromConfig } from '../firewall/nft.js';
 import { FIREWALL_TABLE } from '../firewall/ruleset.js';
+import { createRelayLogger } from '../ops/logger.js';
 import { startRelay } from '../relay/start-relay.js';
 import { VERSION } from '../version.js';
 
@@ -22,6 +27,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Prints every problem of a bad configuration, one per line, and exits 2. */
+function failConfig(err: ConfigError): never {
+  const lines = err.issues.map((i) => (i.path === '' ? i.problem : `${i.path}: ${i.problem}`));
+  if (lines.length === 1) fail(`invalid configuration: ${lines[0]}`);
+  fail(`invalid configuration (${lines.length} problems):\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
 function configWithOverrides(command: Extract<CliCommand, { kind: 'run' }>): RelayConfig {
   const base = loadConfigFile(command.file);
   const o = command.overrides;
@@ -38,10 +50,11 @@ function configWithOverrides(command: Extract<CliCommand, { kind: 'run' }>): Rel
   try {
     return resolveConfig(merged);
   } catch (err) {
-    if (err instanceof ConfigError && FLAG_OF[err.path] !== undefined) {
-      throw new ConfigError(`${FLAG_OF[err.path]} (${err.path})`, err.problem);
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    const named = err.issues.map((i) =>
+      FLAG_OF[i.path] !== undefined ? { ...i, path: `${FLAG_OF[i.path]} (${i.path})` } : i,
+    );
+    throw new ConfigError(named[0]!.path, named[0]!.problem, named.slice(1));
   }
 }
 
@@ -50,15 +63,15 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<void>
   try {
     config = configWithOverrides(command);
   } catch (err) {
-    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    if (err instanceof ConfigError) failConfig(err);
     throw err;
   }
-  const logger = pino({ level: config.log.level, base: { node_id: config.server.node_id } });
+  const logger = createRelayLogger(config.log.level, config.server.node_id);
   let relay;
   try {
     relay = await startRelay(config, { logger });
   } catch (err) {
-    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    if (err instanceof ConfigError) failConfig(err);
     logger.fatal({ err }, 'relay failed to start');
     process.stderr.write(`lightspeed-proxy: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
@@ -98,7 +111,7 @@ async function firewall(
     try {
       config = loadConfigFile(command.file);
     } catch (err) {
-      if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+      if (err instanceof ConfigError) failConfig(err);
       throw err;
     }
     if (!config.firewall.enabled) {
@@ -114,7 +127,7 @@ async function firewall(
         `${rules.perSourcePps} packets/s per source (burst ${rules.burst})\n`,
     );
   } catch (err) {
-    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    if (err instanceof ConfigError) failConfig(err);
     if (!(err instanceof FirewallError)) throw err;
     process.stderr.write(`lightspeed-proxy: firewall: ${err.message}\n`);
     process.exit(1);
@@ -139,9 +152,12 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'check':
       try {
         const config = loadConfigFile(command.file);
-        process.stdout.write(`${JSON.stringify(config, null, 2)}\nconfig OK: ${command.file}\n`);
+        // The unit runs this before every start: the resolved config goes to the journal only on request.
+        if (command.print) process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+        for (const w of configWarnings(config)) process.stderr.write(`warning: ${w.path}: ${w.problem}\n`);
+        process.stdout.write(`config OK: ${command.file}\n`);
       } catch (err) {
-        if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+        if (err instanceof ConfigError) failConfig(err);
         throw err;
       }
       return;

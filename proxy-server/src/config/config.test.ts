@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { ConfigError, loadConfigFile, resolveConfig } from './config.js';
+import { ConfigError, configWarnings, loadConfigFile, resolveConfig } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ls-proxy-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +32,7 @@ describe('resolveConfig', () => {
     expect(c.server).toMatchObject({
       data_bind: '0.0.0.0:4434',
       control_bind: '0.0.0.0:4433',
-      health_bind: '0.0.0.0:8080',
+      health_bind: '127.0.0.1:8080',
     });
     expect(c.security).toMatchObject({ require_auth: true, allow_destinations: [], max_sessions: 10_000 });
     expect(c.rate_limit).toEqual({ pps: 1000, bps: 1_000_000 });
@@ -68,6 +68,35 @@ describe('resolveConfig', () => {
       expect(err.problem).toMatch(problem);
       expect(err.message).toContain(path);
     }
+  });
+
+  it('reports every bad key at once, not only the first', () => {
+    const err = errorOf(() =>
+      resolveConfig({
+        server: { health_bind: 'x', dat_bind: '1.2.3.4:5', colour: 'red' },
+        rate_limit: { pps: -5 },
+        log: { level: 'loud' },
+      }),
+    );
+    expect(err.issues.map((i) => i.path).sort()).toEqual([
+      'log.level',
+      'rate_limit.pps',
+      'server.colour',
+      'server.dat_bind',
+      'server.health_bind',
+    ]);
+    for (const i of err.issues) expect(err.message).toContain(i.path);
+  });
+
+  it('warns about an open relay and about /metrics reachable from outside', () => {
+    expect(configWarnings(resolveConfig({}))).toEqual([]);
+    expect(configWarnings(resolveConfig({ server: { health_bind: '[::1]:9' } }))).toEqual([]);
+    const w = configWarnings(
+      resolveConfig({ server: { health_bind: '0.0.0.0:8080' }, security: { require_auth: false } }),
+    );
+    expect(w.map((x) => x.path)).toEqual(['security.require_auth', 'server.health_bind']);
+    expect(w[1]!.problem).toMatch(/\/metrics/);
+    expect(configWarnings(resolveConfig({ server: { health_bind: '[::]:8080' } }))).toHaveLength(1);
   });
 
   it('accepts IPv6 binds for the HTTP and control endpoints and fractional timeouts', () => {

@@ -7,16 +7,28 @@ import { z } from 'zod';
 import { parseBindAddress, parseIpv4BindAddress } from './bind-address.js';
 import { parseCidr } from '../security/cidr.js';
 
-/** A configuration problem: `path` is the key (e.g. `security.allow_destinations[1]`), `problem` says what is wrong. */
+/** One bad key: `path` is the key (e.g. `security.allow_destinations[1]`), `problem` says what is wrong. */
+export interface ConfigIssue {
+  path: string;
+  problem: string;
+}
+
+/**
+ * A configuration problem: `path` and `problem` describe the first bad key, `issues` every one found
+ * (the message lists them all, one per line).
+ */
 export class ConfigError extends Error {
   readonly path: string;
   readonly problem: string;
+  readonly issues: readonly ConfigIssue[];
 
-  constructor(path: string, problem: string) {
-    super(path === '' ? problem : `${path}: ${problem}`);
+  constructor(path: string, problem: string, more: readonly ConfigIssue[] = []) {
+    const issues = [{ path, problem }, ...more];
+    super(issues.map((i) => (i.path === '' ? i.problem : `${i.path}: ${i.problem}`)).join('\n'));
     this.name = 'ConfigError';
     this.path = path;
     this.problem = problem;
+    this.issues = issues;
   }
 }
 
@@ -46,7 +58,7 @@ const schema = z.strictObject({
       region: z.string().min(1).max(64).default('unknown'),
       data_bind: bind(true).default('0.0.0.0:4434'),
       control_bind: bind(false).default('0.0.0.0:4433'),
-      health_bind: bind(false).default('0.0.0.0:8080'),
+      health_bind: bind(false).default('127.0.0.1:8080'),
     })
     .prefault({}),
   security: z
@@ -168,22 +180,51 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Applies defaults and validates; throws ConfigError naming the first bad key. */
+/** Applies defaults and validates; throws ConfigError naming every bad key. */
 export function resolveConfig(input: unknown): RelayConfig {
   const result = resolvedSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '?';
-    throw new ConfigError(
-      formatPath([...issue.path, key]),
-      'unknown key (check the spelling against config.example.toml)',
-    );
+  const issues: ConfigIssue[] = result.error.issues.flatMap((issue): ConfigIssue[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        problem: 'unknown key (check the spelling against config.example.toml)',
+      }));
+    }
+    if (issue.code === 'invalid_type' && issue.path.length === 0) {
+      return [{ path: '', problem: 'the configuration must be a table of sections' }];
+    }
+    return [{ path: formatPath(issue.path), problem: issue.message }];
+  });
+  const [first, ...rest] = issues;
+  throw new ConfigError(first?.path ?? '', first?.problem ?? 'invalid configuration', rest);
+}
+
+/** Things a valid configuration should not usually do; `check-config` prints them. */
+export function configWarnings(config: RelayConfig): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  if (!config.security.require_auth) {
+    warnings.push({
+      path: 'security.require_auth',
+      problem:
+        'false: any host can relay through this node without registering (an open relay, limited only ' +
+        'by the destination policy and rate limits)',
+    });
   }
-  if (issue.code === 'invalid_type' && issue.path.length === 0) {
-    throw new ConfigError('', 'the configuration must be a table of sections');
+  const health = parseBindAddress(config.server.health_bind);
+  if (typeof health !== 'string' && !isLoopback(health.host)) {
+    warnings.push({
+      path: 'server.health_bind',
+      problem:
+        `${config.server.health_bind} is not a loopback address: /metrics (and /health, /telemetry) can be ` +
+        'reached from outside this host unless a firewall blocks the port',
+    });
   }
-  throw new ConfigError(formatPath(issue.path), issue.message);
+  return warnings;
+}
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || host === 'localhost' || /^127\./.test(host);
 }
 
 /** Reads a TOML file and resolves it; throws ConfigError for unreadable files, TOML syntax and bad values. */

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -67,8 +71,28 @@ describe('health server', () => {
     expect(await metric(a, 'lightspeed_relay_bytes_total', { direction: 'server_out' })).toBe(100);
     expect(await metric(a, 'lightspeed_relay_dropped_packets_total', { reason: 'malformed' })).toBe(1);
     expect(await metric(a, 'lightspeed_relay_sessions')).toBe(1);
-    expect(text).toContain('node_id="a"');
+    // Identity on one info series; every other series (and prom-client's standard process metrics) without it.
+    expect(text).toMatch(/^lightspeed_relay_info\{node_id="a",region="test",version="[^"]+"\} 1$/m);
+    expect(text.match(/node_id=/g)).toHaveLength(1);
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    expect(text).not.toContain('lightspeed_relay_process_');
     expect(await metric(b, 'lightspeed_relay_packets_total', { direction: 'client_in' })).toBe(0);
+  });
+
+  it('documents every series it exports (control plane included) in proxy-server/README.md', async () => {
+    const r = await relay({
+      control: { enabled: true, cert_dir: mkdtempSync(join(tmpdir(), 'ls-metrics-')) },
+    });
+    const text = await (await fetch(url(r, '/metrics'))).text();
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+    expect(names).toContain('lightspeed_control_events_total');
+    for (const name of names) {
+      if (/^(process|nodejs)_/.test(name)) continue; // prom-client's standard set, documented as a group
+      expect(readme, name).toContain(`\`${name}`);
+    }
   });
 
   it('accepts client telemetry up to 2048 bytes and rejects larger bodies with 413', async () => {

@@ -14,15 +14,29 @@ export interface RelayMetrics {
   processing: Histogram;
 }
 
+/** The identity labels, carried by the one `lightspeed_relay_info` series (value 1), not by every series. */
+export interface RelayInfoLabels {
+  node_id: string;
+  region: string;
+  version: string;
+}
+
 /**
  * Builds a per-relay Registry (never the global one: several relays may share a process). Counters read
  * the relay's plain numbers when scraped, so the packet path never touches prom-client except for the
- * sampled processing-time histogram.
+ * sampled processing-time histogram. Process metrics keep prom-client's standard names
+ * (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ...).
  */
-export function createRelayMetrics(source: MetricsSource, labels: Record<string, string>): RelayMetrics {
+export function createRelayMetrics(source: MetricsSource, labels: RelayInfoLabels): RelayMetrics {
   const registry = new Registry();
-  registry.setDefaultLabels(labels);
   const { stats } = source;
+  const info = new Gauge({
+    name: 'lightspeed_relay_info',
+    help: 'Always 1; node_id, region and version of this relay (join on instance to label other series).',
+    labelNames: ['node_id', 'region', 'version'],
+    registers: [registry],
+  });
+  info.set({ ...labels }, 1);
 
   const packets = new Counter({
     name: 'lightspeed_relay_packets_total',
@@ -137,6 +151,6 @@ export function createRelayMetrics(source: MetricsSource, labels: Record<string,
     buckets: [2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3],
     registers: [registry],
   });
-  collectDefaultMetrics({ register: registry, prefix: 'lightspeed_relay_' });
+  collectDefaultMetrics({ register: registry });
   return { registry, processing };
 }

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 
 import { parseIpv4 } from '@lightspeed/shared';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 
 import { DataPlane } from './data-plane.js';
 import { RelayStats } from './relay-stats.js';
@@ -11,6 +11,7 @@ import { parseBindAddress, parseIpv4BindAddress, type BindAddress } from '../con
 import { ConfigError, resolveConfig, type RelayConfig } from '../config/config.js';
 import { peersBody, relayAuthority, startRelayControl, type RelayControl } from '../control/relay-control.js';
 import { createHealthServer } from '../ops/health-server.js';
+import { createRelayLogger } from '../ops/logger.js';
 import { createRelayMetrics } from '../ops/relay-metrics.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { VERSION } from '../version.js';
@@ -73,8 +74,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
   config = resolveConfig(config); // a hand-built config gets the same validation as a file
   const dataBind = bindOf('server.data_bind', config.server.data_bind, true);
   const healthBind = bindOf('server.health_bind', config.server.health_bind, false);
-  const logger =
-    options.logger ?? pino({ level: config.log.level, base: { node_id: config.server.node_id } });
+  const logger = options.logger ?? createRelayLogger(config.log.level, config.server.node_id);
   const stats = new RelayStats();
   const policy = new DestinationPolicy(config.security.allow_destinations, ownAddresses(dataBind.host));
   const authority = relayAuthority(config, options.authority);
@@ -87,7 +87,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
       sessionCount: () => plane?.sessions.size ?? 0,
       liveFecUnrecoverable: () => plane?.liveFecUnrecoverable() ?? 0,
     },
-    { node_id: config.server.node_id, region: config.server.region },
+    { node_id: config.server.node_id, region: config.server.region, version: VERSION },
   );
   const processing = metrics.processing;
   plane = new DataPlane({
