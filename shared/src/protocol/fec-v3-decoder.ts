@@ -156,29 +156,29 @@ export class SlidingDecoder {
       this.counters.late++;
       return;
     }
-    const coef = new Uint8Array(FEC_V3_WINDOW);
-    let sym: Uint8Array = payload.slice();
+    // First pass, no arithmetic: on a clean link every source is known and the repair is dropped here.
     let unknown = 0;
     for (let j = 0; j < w; j++) {
       const slot = (e - j) & MASK;
       if (this.slotId[slot] !== e - j) this.evict(slot, e - j);
-      const c = v3Coefficient(key, (end - j) & 0xffff);
-      if (this.known[slot] === 1) {
-        const sl = this.symLen[slot]!;
-        if (sl > len) {
-          this.counters.invalid++;
-          return;
-        }
-        gfMulAdd(sym, this.symbols[slot]!, c, sl);
-      } else {
-        coef[slot] = c;
-        unknown++;
+      if (this.known[slot] === 0) unknown++;
+      else if (this.symLen[slot]! > len) {
+        this.counters.invalid++;
+        return;
       }
     }
     this.counters.repairs++;
     if (unknown === 0) {
       this.counters.redundant++;
       return;
+    }
+    const coef = new Uint8Array(FEC_V3_WINDOW);
+    let sym: Uint8Array = payload.slice();
+    for (let j = 0; j < w; j++) {
+      const slot = (e - j) & MASK;
+      const c = v3Coefficient(key, (end - j) & 0xffff);
+      if (this.known[slot] === 1) gfMulAdd(sym, this.symbols[slot]!, c, this.symLen[slot]!);
+      else coef[slot] = c;
     }
     const row: Row = { coef, sym, len };
     // Subtract every existing row whose pivot this one mentions: afterwards it is zero on all pivots.
