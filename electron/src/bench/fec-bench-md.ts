@@ -75,17 +75,14 @@ export function fecTargets(r: FecBenchResult, cpuRatio: number): FecTarget[] {
     .filter((x) => x.pps === PPS && x.mode === 'adaptive' && iid.includes(x.scenario))
     .flatMap((x) => x.extraMs ?? []);
   const sockP99 = percentile(sockDelays, 99);
-  const simRows = r.sim.rows.filter(
-    (x) => x.pps === PPS && x.mode === 'adaptive' && iid.includes(x.scenario),
-  );
-  const simWorst = Math.max(...simRows.map((x) => x.recoveryDelayMs.p99));
+  const simPooled = r.sim.iidAdaptiveDelayP99Ms[String(PPS)] ?? NaN;
   out.push({
-    name: 'Recovery delay p99 under iid loss (socket: the four iid runs pooled; simulation: the worst of them)',
+    name: 'Recovery delay p99 under iid loss (the four iid runs pooled)',
     limit: `≤ ${limit.toFixed(2)} ms (one interval + 2 ms)`,
     socket: `${ms(sockP99)} ms`,
-    sim: `${ms(simWorst)} ms`,
+    sim: `${ms(simPooled)} ms`,
     socketPass: sockP99 <= limit,
-    simPass: simWorst <= limit,
+    simPass: simPooled <= limit,
   });
   out.push({
     name: 'Engine CPU, v3 adaptive ÷ FEC off (128 pps each way)',
@@ -106,6 +103,15 @@ export function renderFecTargets(targets: FecTarget[]): string[] {
       (t) =>
         `| ${t.name} | ${t.limit} | ${t.socket} | ${verdict(t.socketPass)} | ${t.sim} | ${t.sim === '–' ? '' : verdict(t.simPass)} |`,
     ),
+    '',
+    'Reading the delay target against the byte targets: within 2× the bytes a sender affords about one repair per ' +
+      'packet, and a loss is rebuilt within one packet interval only if the repair sent right after it, or the one ' +
+      'after the next packet, arrives and suffices. At 5% iid that holds for 99% of losses (the simulation row: p99 ' +
+      'one interval); at 10% and 20% both of those repairs are lost or needed elsewhere for a few percent of losses, ' +
+      'whatever the code, so the pooled p99 lands at several intervals. At 1% the 1.3× budget buys a repair every ' +
+      'four or five packets, and a loss waits for the next one. Strong (up to 3×) trades bytes for delay. The ' +
+      'latency table’s v3 row is start-up: each 1.25 s round is a new game socket, hence a new negotiation whose ' +
+      'first reports arrive after 0.5 s, and until then the sender spends the budget of an assumed 3% loss.',
   ];
 }
 
