@@ -28,9 +28,9 @@ Commands and options:
   --version, -v         Print the version.
 
 Examples:
-  lightspeed-proxy check-config /etc/lightspeed/proxy.toml
-  lightspeed-proxy --config /etc/lightspeed/proxy.toml --log-level debug
-  sudo lightspeed-proxy firewall apply --config /etc/lightspeed/proxy.toml
+  lightspeed-proxy check-config /etc/lightspeed/relay.toml
+  lightspeed-proxy --config /etc/lightspeed/relay.toml --log-level debug
+  sudo lightspeed-proxy firewall apply --config /etc/lightspeed/relay.toml
 
 Exit codes: 0 clean exit (also after SIGTERM/SIGINT), 1 runtime failure (e.g. a port in use),
 2 bad usage or bad configuration (the message names the key and the problem).

@@ -1,4 +1,4 @@
-/** The shipped unit applies the firewall privileged before the relay and removes it after, while the relay stays unprivileged. */
+/** The shipped unit applies the firewall privileged before the relay and removes it after, while the relay stays unprivileged (the lightspeed user). */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,10 +19,10 @@ describe('systemd unit', () => {
     const pre = values('ExecStartPre');
     expect(pre).toHaveLength(2);
     expect(pre[0]).toMatch(
-      /^\/usr\/bin\/node \S+lightspeed-proxy\.js check-config \/etc\/lightspeed\/proxy\.toml$/,
+      /^\/usr\/bin\/node \S+lightspeed-proxy\.js check-config \/etc\/lightspeed\/relay\.toml$/,
     );
     expect(pre[1]).toMatch(
-      /^\+\/usr\/bin\/node \S+lightspeed-proxy\.js firewall apply --config \/etc\/lightspeed\/proxy\.toml$/,
+      /^\+\/usr\/bin\/node \S+lightspeed-proxy\.js firewall apply --config \/etc\/lightspeed\/relay\.toml$/,
     );
     expect(values('ExecStopPost')).toEqual([
       expect.stringMatching(/^-\+\/usr\/bin\/node \S+lightspeed-proxy\.js firewall remove$/),
@@ -31,7 +31,7 @@ describe('systemd unit', () => {
     expect(values('ExecStart')[0]).not.toMatch(/^[+!]/);
     expect(values('CapabilityBoundingSet')).toEqual(['']);
     expect(values('AmbientCapabilities')).toEqual(['']);
-    expect(values('DynamicUser')).toEqual(['yes']);
+    expect(values('User')).toEqual(['lightspeed']);
   });
 
   it('passes systemd-analyze verify where systemd is installed', () => {
