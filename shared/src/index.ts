@@ -13,6 +13,7 @@ export * from './protocol/fec-rate.js';
 export * from './protocol/fec-link.js';
 export * from './protocol/control.js';
 export * from './protocol/control-frame-reader.js';
+export * from './protocol/server-leg.js';
 export * from './boost/boost-state.js';
 export * from './boost/engine-events.js';
 export * from './ipc/index.js';

@@ -9,7 +9,10 @@ import {
   HEADER_V3_COMPACT_LEN,
   Offset,
   V3_COMPACT_FLAG,
+  SERVER_LEG_LEN,
   checkTunnelHeader,
+  decodeServerLegQuery,
+  encodeServerLegAnswer,
   parseIpv4,
   formatIpv4,
   readU16,
@@ -22,6 +25,7 @@ import { timestampUs } from './relay-clock.js';
 import { DropReason, type RelayStats } from './relay-stats.js';
 import { admitReply, claimDestination, nextSeq, takeTokens } from './session-guards.js';
 import type { Session } from './session.js';
+import { ServerLegs } from './server-legs.js';
 import { SessionTable } from './session-table.js';
 import { literalLookup } from './upstream-pool.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
@@ -62,6 +66,8 @@ export class DataPlane {
   private readonly authority: SessionAuthority | undefined;
   private readonly requireAuth: boolean;
   private readonly onSample: (seconds: number) => void;
+  /** This relay's measured leg to each game server (server-legs.ts). */
+  readonly serverLegs = new ServerLegs();
   private readonly pps: number;
   private readonly bps: number;
   private readonly timeoutMs: number;
@@ -195,7 +201,11 @@ export class DataPlane {
       // Answered without a session (clients probe relays before registering): 20 bytes for >= 20 received.
       stats.keepalives++;
       if (s !== undefined && (!this.requireAuth || token === s.token)) s.lastActivity = now;
-      this.answerControl(msg, Flag.KEEPALIVE, token, rinfo, now, 0, 0, 0);
+      // A server-leg query (LightSpeed clients only) gets the answer in a payload of the query's size.
+      const query = len === HEADER_V1_LEN + SERVER_LEG_LEN ? msg.subarray(HEADER_V1_LEN) : null;
+      const q = query === null ? null : decodeServerLegQuery(query);
+      const legs = q === null ? null : encodeServerLegAnswer(this.serverLegs.answer(q.ip, q.port, now));
+      this.answerControl(msg, Flag.KEEPALIVE, token, rinfo, now, 0, 0, 0, undefined, legs);
       return;
     }
     if (
@@ -309,6 +319,7 @@ export class DataPlane {
 
   private send(s: Session, payload: Uint8Array): void {
     s.carried = true;
+    if (s.legSentAt < 0) s.legSentAt = performance.now();
     s.upstream.send(payload, s.dstPort, s.dstHost);
     this.stats.serverOutPackets++;
     this.stats.serverOutBytes += payload.length;
@@ -355,6 +366,10 @@ export class DataPlane {
       s.peerIp = ip;
     }
     s.lastActivity = now;
+    if (s.legSentAt >= 0) {
+      this.serverLegs.record(s.peerIp * 65536 + s.peerPort, now - s.legSentAt, now);
+      s.legSentAt = -1;
+    }
     if (s.version === 1) {
       const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
       if (!admitReply(s, HEADER_V1_LEN + len)) return this.drop(DropReason.AMPLIFICATION);
@@ -396,7 +411,8 @@ export class DataPlane {
   /**
    * Answers KEEPALIVE / HANDSHAKE / FIN: v1, the same flag, the same sequence, the token echoed, the relay's
    * own timestamp, no payload — except a v3 accept (8 bytes) answering a v3 offer (a 24-byte header and 8
-   * bytes). 20 bytes for a packet of at least 20, 28 for 32, so it can never amplify.
+   * bytes), and a server-leg answer (12 bytes) to a keepalive carrying a 12-byte query. 20 bytes for a
+   * packet of at least 20, 28 or 32 for 32, so it can never amplify.
    */
   private answerControl(
     msg: Buffer,

@@ -26,6 +26,9 @@ export class Session {
   /** Set once the session has forwarded a packet or acknowledged a handshake: only then does a FIN end it. */
   carried = false;
 
+  /** When the first packet since the server's last reply went upstream (-1: none pending): server-legs.ts. */
+  legSentAt = -1;
+
   /** Sequence number of the next packet the relay sends this client. */
   replySeq = 0;
 
