@@ -8,5 +8,5 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Thrown for bad usage; main prints the message and the command's help, then exits 2. */
+/** Thrown for bad usage; main prints the message and a pointer to the command's --help, then exits 2. */
 export class UsageError extends Error {}

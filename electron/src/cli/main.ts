@@ -2,6 +2,8 @@
  * `lightspeed`: the headless face of the desktop app. Every subcommand drives the same engine the
  * window uses. Subcommands load lazily so `lightspeed games` never pays for the relay code.
  */
+import { readFileSync } from 'node:fs';
+
 import { UsageError, type Command } from './command.js';
 
 interface Entry {
@@ -44,8 +46,23 @@ const commands: Record<string, Entry> = {
 function topHelp(): string {
   const lines = ['Usage: lightspeed <command> [options]', '', 'Commands:'];
   for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)} ${entry.summary}`);
-  lines.push('', "Run 'lightspeed <command> --help' for a command's options.");
+  lines.push(
+    '',
+    "Run 'lightspeed <command> --help' for a command's options, 'lightspeed --version' for the version.",
+  );
   return lines.join('\n');
+}
+
+/** The version of the package this CLI ships in (electron/package.json, beside dist/). */
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -58,9 +75,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(topHelp());
     return 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`lightspeed ${version()}`);
+    return 0;
+  }
   const entry = commands[name];
   if (!entry) {
-    console.error(`lightspeed: unknown command '${name}'\n\n${topHelp()}`);
+    // A usage error is one line and a pointer, not the whole help.
+    console.error(`lightspeed: unknown command '${name}'\nsee 'lightspeed --help'`);
     return 2;
   }
   const command = await entry.load();
@@ -72,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`lightspeed ${name}: ${err.message}\n\n${command.help}`);
+      console.error(`lightspeed ${name}: ${err.message}\nsee 'lightspeed ${name} --help'`);
       return 2;
     }
     throw err;

@@ -198,8 +198,11 @@ export class BoostEngine {
   /**
    * Binds the redirect ports, ranks the relays (when there is a choice) and connects to the best.
    * Resolves once traffic can flow; rejects (and enters 'error') on a bad request or a port in use.
+   * `afterBind` runs once the local ports listen and before any relay is contacted (the CLI registers
+   * with the control plane there and may set `request.token` and the relays' tokens); if it throws,
+   * start rejects with its error.
    */
-  async start(request: BoostRequest): Promise<void> {
+  async start(request: BoostRequest, hooks: { afterBind?: () => Promise<void> } = {}): Promise<void> {
     const s = this.state.state;
     if (s !== 'idle' && s !== 'stopped' && s !== 'error') throw new Error(`engine is already running (${s})`);
     const problem = validateBoostRequest(request);
@@ -229,6 +232,10 @@ export class BoostEngine {
         await this.redirect.open((key, payload) => this.onGamePacket(key, payload));
       }
       if (gen !== this.generation) return;
+      if (hooks.afterBind !== undefined) {
+        await hooks.afterBind();
+        if (gen !== this.generation) return;
+      }
       if (request.relays.length > 1) {
         this.setState({ state: 'probing', relays: request.relays.length });
         this.ranking = await this.selector.rank(request.relays, {

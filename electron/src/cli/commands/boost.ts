@@ -1,12 +1,14 @@
 /** `lightspeed boost`: carry one game server's UDP traffic through the best relay until Ctrl-C. */
-import { parseHostPort } from '@lightspeed/shared';
+import type { BoostRequest } from '@lightspeed/shared';
 import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
 
 import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 import { describeFec } from '../fec-option.js';
+import { hostPortArg } from '../host-port.js';
 import {
   SESSION_OPTIONS,
+  type Controls,
   openControls,
   parseSessionArgs,
   printEvents,
@@ -43,6 +45,9 @@ Example:
 
 const usage = (m: string): Error => new UsageError(m);
 
+/** The control plane refused us; openControls has already said why. */
+class ControlRefused extends Error {}
+
 const command: Command = {
   summary: 'carry a game server’s UDP traffic through the best relay (until Ctrl-C)',
   help,
@@ -53,23 +58,35 @@ const command: Command = {
       usage,
     );
     if (v.server === undefined) throw new UsageError('--server HOST:PORT is required');
-    if (parseHostPort(v.server) === null)
-      throw new UsageError(`--server: expected HOST:PORT, got '${v.server}'`);
+    hostPortArg('server', v.server);
     const localPort = numberArg(v['local-port'], 'local-port', 0, 0, 65535, usage, true);
     const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
     const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
-    const controls = await openControls(control, 'boost');
-    if (controls === null) return 1;
-    const token = manualToken ?? controls.token;
-
+    // Registration runs while the local port binds: the game can be pointed at it at once, and the
+    // relay is contacted once registration has answered (or a relay without a control plane timed out).
+    const registering = openControls(control, 'boost');
+    let controls: Controls | null = null;
+    const request: BoostRequest = { routes: [{ server: v.server, localPort }], relays, ...fec, gameId };
     const engine = new BoostEngine({ keepaliveMs });
     printEvents(engine, v.json);
     try {
-      await engine.start({ routes: [{ server: v.server, localPort }], relays, ...fec, token, gameId });
+      await engine.start(request, {
+        afterBind: async () => {
+          const port = engine.getRoutes()[0]?.localPort;
+          if (!v.json && control.control !== 'off') {
+            console.log(`listening on 127.0.0.1:${port}; registering with the relay's control plane…`);
+          }
+          controls = await registering;
+          if (controls === null) throw new ControlRefused();
+          request.token = manualToken ?? controls.token;
+        },
+      });
     } catch (err) {
-      console.error(`lightspeed boost: ${err instanceof Error ? err.message : String(err)}`);
+      if (!(err instanceof ControlRefused)) {
+        console.error(`lightspeed boost: ${err instanceof Error ? err.message : String(err)}`);
+      }
       await engine.stop('start failed');
-      await controls.close();
+      await (controls ?? (await registering))?.close();
       return 1;
     }
     const route = engine.getRoutes()[0]!;
@@ -82,7 +99,7 @@ const command: Command = {
     }
     const sig = await untilSignal();
     await engine.stop(`${sig} received`);
-    await controls.close();
+    await (controls as Controls | null)?.close();
     return 0;
   },
 };

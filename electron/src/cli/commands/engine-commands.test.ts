@@ -59,7 +59,14 @@ beforeAll(() => {
 describe('lightspeed CLI usage errors exit 2 with a message naming the problem', () => {
   const cases: [string[], RegExp][] = [
     [['boost', '--relay', '127.0.0.1:4434'], /--server HOST:PORT is required/],
-    [['boost', '--server', '127.0.0.1:9', '--relay', 'nope'], /--relay: expected HOST:PORT/],
+    [['boost', '--server', '127.0.0.1:9', '--relay', 'nope'], /--relay: 'nope' has no port/],
+    [
+      ['boost', '--server', '127.0.0.1:99999', '--relay', '127.0.0.1:4434'],
+      /--server: port 99999 is out of range/,
+    ],
+    [['boost', '--server', '127.0.0.1:x', '--relay', '127.0.0.1:4434'], /--server: port 'x' is not a number/],
+    [['boost', '--server', 'a b:7', '--relay', '127.0.0.1:4434'], /--server: host 'a b' is not/],
+    [['lossy-link', '--listen', '127.0.0.1:0', '--forward', ':9'], /--forward: ':9' has no host/],
     [['boost', '--server', '127.0.0.1:9', '--relay', '127.0.0.1:4434', '--fec', '1'], /--fec/],
     [['boost', '--server', '127.0.0.1:9', '--relay', '127.0.0.1:4434', '--bogus'], /bogus/],
     [['probe'], /--relay HOST:PORT is required/],
@@ -73,9 +80,21 @@ describe('lightspeed CLI usage errors exit 2 with a message naming the problem',
     it(`lightspeed ${args.join(' ')}`, async () => {
       const r = run(args);
       expect(await r.exit).toBe(2);
-      expect(r.stderr.join('')).toMatch(message);
+      const stderr = r.stderr.join('');
+      expect(stderr).toMatch(message);
+      if (args.length === 0) return; // bare `lightspeed` lists the commands
+      // One line naming the problem and a pointer to --help, not the whole help text.
+      expect(stderr.trimEnd().split('\n')).toHaveLength(2);
+      expect(stderr).toMatch(/\nsee 'lightspeed (\S+ )?--help'\n$/);
+      expect(stderr).not.toContain('Usage:');
     });
   }
+
+  it('--version prints the version and exits 0', async () => {
+    const r = run(['--version']);
+    expect(await r.exit).toBe(0);
+    expect(r.lines).toEqual([expect.stringMatching(/^lightspeed \d+\.\d+\.\d+/)]);
+  });
 
   it('--help exits 0 with an example', async () => {
     for (const cmd of ['boost', 'probe', 'demo', 'lossy-link']) {

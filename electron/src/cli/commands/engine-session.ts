@@ -2,27 +2,20 @@
  * What `boost` and `capture` share: registering with the relays' control planes, printing the engine's
  * events (status lines or JSON), and running until Ctrl-C.
  */
-import {
-  parseHostPort,
-  type BoostStats,
-  type EngineEvent,
-  type FecBudget,
-  type RelayEndpoint,
-} from '@lightspeed/shared';
+import { type BoostStats, type EngineEvent, type FecBudget, type RelayEndpoint } from '@lightspeed/shared';
 import { numberArg } from '@lightspeed/shared/node';
 
 import { openBoostControl, parseControlAddress, type BoostControl } from '../../engine/control/index.js';
 import type { BoostEngine } from '../../engine/index.js';
 import { UsageError } from '../command.js';
 import { parseFecOption } from '../fec-option.js';
+import { hostPortArg } from '../host-port.js';
 
 /** Parses repeated `--relay HOST:PORT` values. */
 export function parseRelays(values: string[] | undefined): RelayEndpoint[] {
   if (values === undefined || values.length === 0) throw new UsageError('--relay HOST:PORT is required');
   return values.map((v) => {
-    const hp = parseHostPort(v);
-    if (hp === null) throw new UsageError(`--relay: expected HOST:PORT, got '${v}'`);
-    return hp;
+    return hostPortArg('relay', v);
   });
 }
 

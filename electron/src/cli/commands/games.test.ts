@@ -163,10 +163,11 @@ describe('lightspeed games (child process, built CLI)', () => {
     );
   });
 
-  it('exits 2 with the help on bad usage', async () => {
+  it('exits 2 with one line and a pointer to --help on bad usage', async () => {
     const { code, stderr } = await lightspeed(['games', '--platform', 'beos']);
     expect(code).toBe(2);
     expect(stderr).toContain("--platform must be win32, darwin or linux, not 'beos'");
-    expect(stderr).toContain('Usage: lightspeed games');
+    expect(stderr).toContain("see 'lightspeed games --help'");
+    expect(stderr).not.toContain('Usage:');
   });
 });

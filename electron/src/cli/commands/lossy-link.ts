@@ -1,8 +1,8 @@
 /** `lightspeed lossy-link`: a bad network on demand between two UDP ports (both directions). */
-import { parseHostPort } from '@lightspeed/shared';
 import { LossyLink, burstModel, numberArg, parseCliArgs, type Impairments } from '@lightspeed/shared/node';
 
 import { UsageError, type Command } from '../command.js';
+import { hostPortArg } from '../host-port.js';
 import { untilSignal } from './engine-session.js';
 
 const help = `Usage: lightspeed lossy-link --listen HOST:PORT --forward HOST:PORT [impairments] [options]
@@ -37,9 +37,7 @@ function hostPort(
   allowZero: boolean,
 ): { host: string; port: number } {
   if (value === undefined) throw new UsageError(`--${name} HOST:PORT is required`);
-  const hp = parseHostPort(value, allowZero);
-  if (hp === null) throw new UsageError(`--${name}: expected HOST:PORT, got '${value}'`);
-  return hp;
+  return hostPortArg(name, value, allowZero);
 }
 
 const command: Command = {

@@ -4,6 +4,7 @@
  * it says so and goes on token-less.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -136,5 +137,35 @@ describe('lightspeed boost with the control plane', () => {
     });
     cleanups.push(() => game.close());
     await waitFor(() => game.stats().received === 20, 10_000, 'echoes token-less');
+  });
+
+  it('listens on the local port at once, while a silent control plane is still timing out', async () => {
+    const { relay, echo } = await relayWith(false, false);
+    const t0 = Date.now();
+    const r = boost([
+      '--server',
+      `127.0.0.1:${echo.port}`,
+      '--relay',
+      `127.0.0.1:${relay.dataPort}`,
+      '--control',
+      `127.0.0.1:${relay.dataPort}`, // UDP that never speaks QUIC: the client waits out its 3 s timeout
+    ]);
+    await waitFor(() => r.out.some((l) => l.startsWith('listening on')), 15_000, 'the listening line');
+    const listeningAfterMs = Date.now() - t0;
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(r.out.find((l) => l.startsWith('listening on'))!)![1]);
+    // The port is really bound now: a second socket cannot take it.
+    const probe = createSocket('udp4');
+    const bindError = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      probe.once('error', resolve);
+      probe.bind(port, '127.0.0.1', () => resolve(null));
+    });
+    probe.close();
+    expect(bindError?.code).toBe('EADDRINUSE');
+    expect(r.out.some((l) => l.startsWith('boosting:'))).toBe(false); // registration still pending
+    await waitFor(() => r.out.some((l) => l.startsWith('boosting:')), 15_000, 'boost to start');
+    const boostingAfterMs = Date.now() - t0;
+    // Listening did not wait for the control plane's timeout; the relay link did.
+    expect(boostingAfterMs - listeningAfterMs).toBeGreaterThan(1500);
+    expect(localPortOf(r.out)).toBe(port);
   });
 });
