@@ -5,6 +5,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 
 import { parseBindAddress, parseIpv4BindAddress } from './bind-address.js';
+import { adminSchema, meshConfigProblems, meshSchema } from '../mesh/mesh-config.js';
 import { parseCidr } from '../security/cidr.js';
 
 /** One bad key: `path` is the key (e.g. `security.allow_destinations[1]`), `problem` says what is wrong. */
@@ -130,6 +131,9 @@ const schema = z.strictObject({
       source_timeout_s: positiveInt(86_400).default(60),
     })
     .prefault({}),
+  // Relay mesh: sealed inter-relay tunnels, latency matrix, entry/exit sessions (docs/mesh.md).
+  mesh: meshSchema,
+  admin: adminSchema,
 });
 
 /** Default per-source kernel limit: room for a few clients behind one address at their full rate_limit.pps. */
@@ -152,6 +156,9 @@ const resolvedSchema = schema
         path: ['firewall', 'enabled'],
         message: 'the firewall needs a fixed server.data_bind port, not port 0',
       });
+    }
+    for (const [path, message] of meshConfigProblems(c)) {
+      ctx.addIssue({ code: 'custom', path: path.split('.'), message });
     }
   })
   .transform((c) => ({

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
+import { bearerMatches } from '../mesh/mesh-admin.js';
 import type { RelayStats } from '../relay/relay-stats.js';
 
 /** Deployed clients send telemetry of at most this size; larger bodies get 413. */
@@ -18,6 +19,8 @@ export interface HealthInfo {
   control?(): { port: number; cert_sha256: string } | null;
   /** JSON body of GET /peers (peer exchange, see docs/control-plane.md). */
   peers?(): string;
+  /** GET /status (docs/mesh.md): the body, and the bearer token it needs (none: loopback only). */
+  status?: { token: string | undefined; body(): string } | undefined;
 }
 
 export interface HealthServerOptions {
@@ -99,6 +102,16 @@ export function createHealthServer(options: HealthServerOptions): Server {
     }
     if (path === '/peers' && req.method === 'GET' && info.peers) {
       reply(res, 200, info.peers());
+      return;
+    }
+    if (path === '/status' && req.method === 'GET' && info.status) {
+      const { token } = info.status;
+      if (token !== undefined && !bearerMatches(req, token)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        reply(res, 401, '{"error":"unauthorized"}');
+        return;
+      }
+      reply(res, 200, info.status.body());
       return;
     }
     if (path === '/metrics' && req.method === 'GET') {

@@ -7,6 +7,7 @@ import {
   HEADER_V1_LEN,
   HEADER_V2_LEN,
   HEADER_V3_COMPACT_LEN,
+  MESH_CLIENT_VERSION,
   Offset,
   V3_COMPACT_FLAG,
   SERVER_LEG_LEN,
@@ -44,6 +45,8 @@ export interface DataPlaneOptions {
   onSample?: ((seconds: number) => void) | undefined;
   /** Overrides session.timeout_s, in ms (tests). */
   timeoutMs?: number | undefined;
+  /** Takes version-4 datagrams (mesh client frames, docs/mesh.md); without it they are malformed. */
+  meshIngress?: ((msg: Buffer, rinfo: RemoteInfo, now: number) => void) | undefined;
 }
 
 /** Every 32nd packet is timed: enough for a histogram, cheap enough for the hot path. */
@@ -66,6 +69,7 @@ export class DataPlane {
   private readonly authority: SessionAuthority | undefined;
   private readonly requireAuth: boolean;
   private readonly onSample: (seconds: number) => void;
+  private readonly meshIngress: ((msg: Buffer, rinfo: RemoteInfo, now: number) => void) | undefined;
   /** This relay's measured leg to each game server (server-legs.ts). */
   readonly serverLegs = new ServerLegs();
   private readonly pps: number;
@@ -87,6 +91,7 @@ export class DataPlane {
     this.authority = options.authority;
     this.requireAuth = config.security.require_auth;
     this.onSample = options.onSample ?? (() => undefined);
+    this.meshIngress = options.meshIngress;
     this.pps = config.rate_limit.pps;
     this.bps = config.rate_limit.bps;
     this.timeoutMs = options.timeoutMs ?? config.session.timeout_s * 1000;
@@ -187,6 +192,9 @@ export class DataPlane {
     stats.clientInPackets++;
     stats.clientInBytes += len;
     if (this.stopping) return this.drop(DropReason.SHUTTING_DOWN);
+    if (this.meshIngress !== undefined && len > 0 && msg[0]! >> 4 === MESH_CLIENT_VERSION) {
+      return this.meshIngress(msg, rinfo, now);
+    }
     const version = checkTunnelHeader(msg);
     if (version < 0) return this.drop(DropReason.MALFORMED);
     const flags = msg[Offset.VERSION_FLAGS]! & 0xf;
@@ -434,6 +442,13 @@ export class DataPlane {
     if (s !== undefined) s.bytesOut += bytes;
     this.socket.send(payload === null ? hdr : [hdr, payload], rinfo.port, rinfo.address);
     this.countOut(bytes);
+  }
+
+  /** Sends a datagram from the client-facing socket (mesh frames to mesh clients), counted as client out. */
+  sendFromDataPort(data: Uint8Array, port: number, host: string): void {
+    if (this.stopping) return;
+    this.socket.send(data, port, host);
+    this.countOut(data.length);
   }
 
   private countOut(bytes: number): void {

@@ -10,6 +10,9 @@ import type { SessionAuthority } from '../auth/session-authority.js';
 import { parseBindAddress, parseIpv4BindAddress, type BindAddress } from '../config/bind-address.js';
 import { ConfigError, resolveConfig, type RelayConfig } from '../config/config.js';
 import { peersBody, relayAuthority, startRelayControl, type RelayControl } from '../control/relay-control.js';
+import { registerMeshMetrics, statusBody } from '../mesh/mesh-admin.js';
+import { statusEnabled } from '../mesh/mesh-config.js';
+import { MeshNode } from '../mesh/mesh-node.js';
 import { createHealthServer } from '../ops/health-server.js';
 import { createRelayLogger } from '../ops/logger.js';
 import { createRelayMetrics } from '../ops/relay-metrics.js';
@@ -27,6 +30,9 @@ export interface Relay {
   /** SHA-256 of the control certificate (what clients pin), null without a control plane. */
   readonly certSha256: string | null;
   readonly config: RelayConfig;
+  /** Bound mesh port and the mesh node, null when `[mesh] bind` is not set. */
+  readonly meshPort: number | null;
+  readonly mesh: MeshNode | null;
   sessionCount(): number;
   /** Stops intake, sends FIN to active clients, closes everything. */
   stop(): Promise<void>;
@@ -90,6 +96,27 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
     { node_id: config.server.node_id, region: config.server.region, version: VERSION },
   );
   const processing = metrics.processing;
+  const meshBind = config.mesh.bind === undefined ? null : bindOf('mesh.bind', config.mesh.bind, true);
+  const mesh =
+    meshBind === null
+      ? null
+      : new MeshNode({
+          nodeId: config.server.node_id,
+          region: config.server.region,
+          mesh: config.mesh,
+          policy,
+          logger,
+          requireAuth: config.security.require_auth,
+          authority,
+          upstreamHost: dataBind.host,
+          pps: config.rate_limit.pps,
+          bps: config.rate_limit.bps,
+          maxSessions: config.security.max_sessions,
+          maxDestinations: config.security.max_destinations_per_client,
+          sessionTimeoutMs: config.session.timeout_s * 1000,
+          sendToClient: (data, port, host) => plane?.sendFromDataPort(data, port, host),
+        });
+  if (mesh !== null) registerMeshMetrics(metrics.registry, mesh);
   plane = new DataPlane({
     config,
     stats,
@@ -98,6 +125,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
     authority,
     upstreamHost: dataBind.host,
     onSample: (seconds) => processing.observe(seconds),
+    meshIngress: mesh === null ? undefined : (msg, rinfo, now) => mesh.clientMessage(msg, rinfo, now),
   });
   const dataPlane = plane;
   const startedAt = Date.now();
@@ -110,6 +138,20 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
       sessions: () => dataPlane.sessions.size,
       control: () => (control ? { port: control.port, cert_sha256: control.certSha256 } : null),
       peers: () => peersBody(config),
+      status: statusEnabled(config)
+        ? {
+            token: config.admin.token,
+            body: () =>
+              statusBody(
+                {
+                  node_id: config.server.node_id,
+                  region: config.server.region,
+                  sessions: dataPlane.sessions.size,
+                },
+                mesh,
+              ),
+          }
+        : undefined,
     },
     registry: metrics.registry,
     stats,
@@ -118,8 +160,10 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
 
   let dataPort: number;
   let healthPort: number;
+  let meshPort: number | null = null;
   try {
     dataPort = await dataPlane.start(dataBind.host, dataBind.port);
+    if (mesh !== null && meshBind !== null) meshPort = await mesh.start(meshBind.host, meshBind.port);
     healthPort = await listen(health, healthBind);
     control = await startRelayControl(config, {
       authority,
@@ -129,6 +173,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
     });
   } catch (err) {
     await dataPlane.stop().catch(() => undefined);
+    await mesh?.stop().catch(() => undefined);
     health.close();
     throw err;
   }
@@ -152,12 +197,15 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
     controlPort: control?.port ?? null,
     certSha256: control?.certSha256 ?? null,
     config,
+    meshPort,
+    mesh,
     sessionCount: () => dataPlane.sessions.size,
     stop(): Promise<void> {
       stopped ??= (async () => {
         const sessions = dataPlane.sessions.size;
         await control?.stop();
         await dataPlane.stop();
+        await mesh?.stop();
         health.closeAllConnections();
         await new Promise<void>((resolve) => health.close(() => resolve()));
         logger.info({ sessions_finished: sessions }, 'relay stopped');

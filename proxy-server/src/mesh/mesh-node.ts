@@ -1,0 +1,659 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+import {
+  MESH_STATUS_EXIT_REACHABLE,
+  MeshDuplicateFilter,
+  MeshKind,
+  decodeMeshClientFrame,
+  encodeMeshClientFrame,
+  formatIpv4,
+  meshSessionKey,
+  parseIpv4,
+} from '@lightspeed/shared';
+import type { Logger } from 'pino';
+
+import type { MeshConfig } from './mesh-config.js';
+import { MeshSealer, ReplayWindow, directionKey, openFrame, randomPrefix } from './mesh-crypto.js';
+import {
+  MESH_TTL,
+  MsgType,
+  decodeMessage,
+  encodeMessage,
+  type LsaEntry,
+  type MeshMessage,
+} from './mesh-frame.js';
+import { parseMeshPsk } from './mesh-psk.js';
+import { MeshDrop, MeshStats } from './mesh-stats.js';
+import { LinkEstimate, shortestPaths } from './link-state.js';
+import type { SessionAuthority } from '../auth/session-authority.js';
+import { parseIpv4BindAddress } from '../config/bind-address.js';
+import { literalLookup } from '../relay/upstream-pool.js';
+import type { DestinationPolicy } from '../security/destination-policy.js';
+
+/** An exit sends a session's replies through every entry it heard the session from within this long. */
+export const ENTRY_FRESH_MS = 1000;
+/** A peer's link counts as down after this many probe intervals without a PONG. */
+export const LINK_DEAD_PROBES = 3;
+/** A flooded LSA is forgotten after this many probe intervals without a newer one. */
+const LSA_EXPIRY_PROBES = 6;
+
+export interface MeshNodeOptions {
+  nodeId: string;
+  region: string;
+  mesh: MeshConfig;
+  policy: DestinationPolicy;
+  logger: Logger;
+  requireAuth: boolean;
+  authority?: SessionAuthority | undefined;
+  /** Host the exit's game-server-facing sockets bind to. */
+  upstreamHost: string;
+  pps: number;
+  bps: number;
+  maxSessions: number;
+  maxDestinations: number;
+  sessionTimeoutMs: number;
+  /** Sends a datagram to a client from the relay's data port. */
+  sendToClient(data: Uint8Array, port: number, host: string): void;
+}
+
+interface Peer {
+  id: string;
+  host: string;
+  port: number;
+  sealer: MeshSealer;
+  recvKey: Buffer;
+  window: ReplayWindow;
+  link: LinkEstimate;
+  pingSeq: number;
+  /** PINGs not yet answered: seq → send time. One unanswered for 3 intervals counts as lost. */
+  pending: Map<number, number>;
+}
+
+/** Entry side of a session: where the client is. */
+interface EntrySession {
+  key: string;
+  id: Uint8Array;
+  ip: string;
+  port: number;
+  exit: string;
+  lastActivity: number;
+  tokens: number;
+  bytes: number;
+  refillAt: number;
+}
+
+/** Exit side of a session: the one game-server-facing socket, whichever entry the client uses. */
+interface ExitSession {
+  key: string;
+  id: Uint8Array;
+  socket: Socket;
+  bound: boolean;
+  closed: boolean;
+  lastActivity: number;
+  /** Entry node → when a DATA of this session last arrived from it. */
+  entries: Map<string, number>;
+  /** Destinations (ip * 65536 + port) sent to: the only sources replies are accepted from. */
+  destinations: number[];
+  dedup: MeshDuplicateFilter;
+  replySeq: number;
+  sourcePort: number;
+}
+
+export interface MeshLinkStatus {
+  node_id: string;
+  addr: string;
+  up: boolean;
+  rtt_ms: number | null;
+  loss: number;
+}
+
+/**
+ * One relay's place in the mesh: the sealed inter-relay socket, PING/PONG per link, link-state flooding of
+ * the latency matrix, Dijkstra routes, and the entry and exit ends of mesh sessions (docs/mesh.md).
+ */
+export class MeshNode {
+  readonly stats = new MeshStats();
+  readonly nodeId: string;
+  private readonly socket: Socket;
+  private readonly peers = new Map<string, Peer>();
+  private readonly matrix = new Map<string, { lsaSeq: number; at: number; entries: LsaEntry[] }>();
+  private routes = new Map<string, { path: string[]; cost: number }>();
+  private readonly entrySessions = new Map<string, EntrySession>();
+  private readonly exitSessions = new Map<string, ExitSession>();
+  private readonly interval: number;
+  private timer: NodeJS.Timeout | null = null;
+  private lsaSeq = Math.floor(Date.now() / 100) >>> 0;
+  private stopped = false;
+  private lastErrorLog = 0;
+
+  constructor(private readonly o: MeshNodeOptions) {
+    this.nodeId = o.nodeId;
+    this.interval = o.mesh.probe_interval_ms;
+    const epoch = Date.now();
+    const prefix = randomPrefix();
+    for (const p of o.mesh.peers ?? []) {
+      const psk = parseMeshPsk(p.key);
+      const addr = parseIpv4BindAddress(p.addr);
+      if (typeof psk === 'string' || typeof addr === 'string') throw new Error(`bad peer ${p.node_id}`);
+      this.peers.set(p.node_id, {
+        id: p.node_id,
+        host: addr.host,
+        port: addr.port,
+        sealer: new MeshSealer(directionKey(psk, o.nodeId, p.node_id), o.nodeId, epoch, prefix),
+        recvKey: directionKey(psk, p.node_id, o.nodeId),
+        window: new ReplayWindow(),
+        link: new LinkEstimate(),
+        pingSeq: 0,
+        pending: new Map(),
+      });
+    }
+    this.socket = createSocket({ type: 'udp4', lookup: literalLookup });
+    this.socket.on('message', this.onMeshMessage);
+    this.socket.on('error', (err) => {
+      this.stats.drops[MeshDrop.ERROR]!++;
+      this.logError('mesh socket error', err);
+    });
+  }
+
+  /** Binds the mesh socket and starts probing; resolves to the bound port. */
+  async start(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once('error', reject);
+      this.socket.bind({ address: host, port }, () => {
+        this.socket.off('error', reject);
+        resolve();
+      });
+    });
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.interval);
+    this.timer.unref();
+    return this.socket.address().port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.exitSessions.values()) this.closeExit(s);
+    this.entrySessions.clear();
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  // ---- control: probes, link state, routes -------------------------------------------------------
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    for (const p of this.peers.values()) {
+      for (const [seq, sent] of p.pending) {
+        if (now - sent < this.deadAfterMs) continue;
+        p.pending.delete(seq);
+        p.link.missed();
+      }
+      p.pending.set(p.pingSeq, now);
+      this.send(p, { type: MsgType.PING, seq: p.pingSeq, time: now });
+      p.pingSeq = (p.pingSeq + 1) >>> 0;
+    }
+    const own: LsaEntry[] = [];
+    for (const p of this.peers.values()) {
+      if (p.link.up(now, this.deadAfterMs)) {
+        own.push({ peer: p.id, rttUs: p.link.rttMs * 1000, lossBp: p.link.loss * 10000 });
+      }
+    }
+    this.lsaSeq = (this.lsaSeq + 1) >>> 0;
+    this.matrix.set(this.nodeId, { lsaSeq: this.lsaSeq, at: now, entries: own });
+    for (const [origin, lsa] of this.matrix) {
+      if (origin !== this.nodeId && now - lsa.at > this.interval * LSA_EXPIRY_PROBES)
+        this.matrix.delete(origin);
+    }
+    // Gossip: every known advertisement to every peer, every interval (meshes are small; losses heal next time).
+    for (const [origin, lsa] of this.matrix) {
+      const msg: MeshMessage = { type: MsgType.LSA, origin, lsaSeq: lsa.lsaSeq, entries: lsa.entries };
+      for (const p of this.peers.values()) if (p.id !== origin) this.send(p, msg);
+    }
+    this.recomputeRoutes();
+    this.sweep(now);
+  }
+
+  private get deadAfterMs(): number {
+    return this.interval * LINK_DEAD_PROBES;
+  }
+
+  private recomputeRoutes(): void {
+    const m = new Map<string, LsaEntry[]>();
+    for (const [origin, lsa] of this.matrix) m.set(origin, lsa.entries);
+    this.routes = shortestPaths(this.nodeId, m);
+  }
+
+  /** The next node on the path to `dest`, null when unreachable (or `dest` is this node). */
+  nextHop(dest: string): Peer | null {
+    const path = this.routes.get(dest)?.path;
+    const hop = path?.[1];
+    return hop === undefined ? null : (this.peers.get(hop) ?? null);
+  }
+
+  /** Paths to every reachable node, [this node, …, node]. */
+  routeTable(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [node, r] of [...this.routes].sort(([a], [b]) => (a < b ? -1 : 1))) out[node] = r.path;
+    return out;
+  }
+
+  reachable(node: string): boolean {
+    return this.routes.has(node);
+  }
+
+  links(): MeshLinkStatus[] {
+    const now = performance.now();
+    return [...this.peers.values()].map((p) => ({
+      node_id: p.id,
+      addr: `${p.host}:${p.port}`,
+      up: p.link.up(now, this.deadAfterMs),
+      rtt_ms: p.link.rttMs < 0 ? null : round3(p.link.rttMs),
+      loss: round3(p.link.loss),
+    }));
+  }
+
+  /** The whole matrix as this node holds it: node → neighbour → { rtt_ms, loss }. */
+  matrixTable(): Record<string, Record<string, { rtt_ms: number; loss: number }>> {
+    const out: Record<string, Record<string, { rtt_ms: number; loss: number }>> = {};
+    for (const [origin, lsa] of this.matrix) {
+      const row: Record<string, { rtt_ms: number; loss: number }> = {};
+      for (const e of lsa.entries) row[e.peer] = { rtt_ms: round3(e.rttUs / 1000), loss: e.lossBp / 10000 };
+      out[origin] = row;
+    }
+    return out;
+  }
+
+  flows(): { entry: number; exit: number; sessions: Record<string, unknown>[] } {
+    const sessions: Record<string, unknown>[] = [];
+    for (const s of this.entrySessions.values()) {
+      sessions.push({ session: s.key, role: 'entry', client: `${s.ip}:${s.port}`, exit: s.exit });
+    }
+    for (const s of this.exitSessions.values()) {
+      const d = s.destinations[s.destinations.length - 1];
+      sessions.push({
+        session: s.key,
+        role: 'exit',
+        source_port: s.sourcePort,
+        destination: d === undefined ? null : `${formatIpv4(Math.floor(d / 65536))}:${d % 65536}`,
+        entries: [...s.entries.keys()],
+      });
+    }
+    return { entry: this.entrySessions.size, exit: this.exitSessions.size, sessions };
+  }
+
+  // ---- the mesh socket ---------------------------------------------------------------------------
+
+  private send(p: Peer, msg: MeshMessage): void {
+    const frame = p.sealer.seal(encodeMessage(msg));
+    this.stats.meshOutPackets++;
+    this.stats.meshOutBytes += frame.length;
+    // Each node sends to the address in its own config: a peer behind NAT is still recognised by its key.
+    this.socket.send(frame, p.port, p.host);
+  }
+
+  private readonly onMeshMessage = (buf: Buffer, rinfo: RemoteInfo): void => {
+    this.stats.meshInPackets++;
+    this.stats.meshInBytes += buf.length;
+    if (this.stopped) return;
+    try {
+      this.handleMesh(buf, rinfo);
+    } catch (err) {
+      this.stats.drops[MeshDrop.ERROR]!++;
+      this.logError('error handling a mesh packet', err);
+    }
+  };
+
+  private handleMesh(buf: Buffer, _rinfo: RemoteInfo): void {
+    const opened = openFrame(
+      buf,
+      (id) => this.peers.get(id)?.recvKey,
+      (id) => this.peers.get(id)!.window,
+    );
+    if (!opened.ok) {
+      const reason = {
+        malformed: MeshDrop.MALFORMED,
+        'unknown-peer': MeshDrop.UNKNOWN_PEER,
+        auth: MeshDrop.AUTH,
+        replay: MeshDrop.REPLAY,
+      }[opened.reason];
+      this.stats.drops[reason]!++;
+      return; // never answered
+    }
+    const peer = this.peers.get(opened.sender)!;
+    const msg = decodeMessage(opened.plaintext);
+    if (msg === null) {
+      this.stats.drops[MeshDrop.MALFORMED]!++;
+      return;
+    }
+    const now = performance.now();
+    switch (msg.type) {
+      case MsgType.PING:
+        this.send(peer, { type: MsgType.PONG, seq: msg.seq, time: msg.time });
+        return;
+      case MsgType.PONG:
+        // Only a PING still pending counts (a late one was already counted lost); the RTT is from our own
+        // record of the send time, not the echoed field.
+        {
+          const sent = peer.pending.get(msg.seq);
+          if (sent === undefined) return;
+          peer.pending.delete(msg.seq);
+          peer.link.sample(Math.max(0, now - sent), now);
+        }
+        return;
+      case MsgType.LSA: {
+        if (msg.origin === this.nodeId) return;
+        const known = this.matrix.get(msg.origin);
+        if (known !== undefined && serialNewer(known.lsaSeq, msg.lsaSeq) === false) return;
+        this.matrix.set(msg.origin, { lsaSeq: msg.lsaSeq, at: now, entries: msg.entries });
+        return;
+      }
+      case MsgType.DATA:
+        if (msg.exit === this.nodeId) this.exitData(msg, now);
+        else this.relay(msg.exit, msg);
+        return;
+      case MsgType.REPLY:
+        if (msg.entry === this.nodeId) this.entryReply(msg);
+        else this.relay(msg.entry, msg);
+        return;
+      case MsgType.FIN:
+        if (msg.exit === this.nodeId) {
+          const s = this.exitSessions.get(meshSessionKey(msg.sessionId));
+          if (s !== undefined) this.closeExit(s);
+        } else this.relay(msg.exit, msg);
+        return;
+    }
+  }
+
+  /** Passes a DATA / REPLY / FIN on toward `dest`. */
+  private relay(dest: string, msg: Extract<MeshMessage, { ttl: number }>): void {
+    if (msg.ttl <= 1) {
+      this.stats.drops[MeshDrop.TTL]!++;
+      return;
+    }
+    const hop = this.nextHop(dest);
+    if (hop === null) {
+      this.stats.drops[MeshDrop.NO_ROUTE]!++;
+      return;
+    }
+    this.stats.transit++;
+    this.send(hop, { ...msg, ttl: msg.ttl - 1 });
+  }
+
+  // ---- entry: the client side ---------------------------------------------------------------------
+
+  /** A version-4 datagram on the relay's data port (the data plane hands it over). */
+  clientMessage(buf: Buffer, rinfo: RemoteInfo, now: number): void {
+    this.stats.clientIn++;
+    if (this.stopped) return;
+    const d = decodeMeshClientFrame(buf);
+    if (!d.ok) {
+      this.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+      return;
+    }
+    const f = d.frame;
+    if (this.o.requireAuth && !(this.o.authority?.authorize(rinfo.address, f.tokenOrStatus) ?? false)) {
+      this.stats.drops[MeshDrop.CLIENT_UNAUTHENTICATED]!++;
+      return;
+    }
+    const key = meshSessionKey(f.sessionId);
+    if (f.kind === MeshKind.KEEPALIVE) {
+      // Same size as the keepalive or smaller (L = 0): never an amplifier.
+      const reachable = f.exit !== '' && (f.exit === this.nodeId || this.reachable(f.exit));
+      const s = this.entrySessions.get(key);
+      if (s !== undefined && s.ip === rinfo.address && s.port === rinfo.port) s.lastActivity = now;
+      this.toClient(
+        rinfo.address,
+        rinfo.port,
+        encodeMeshClientFrame({
+          kind: MeshKind.KEEPALIVE,
+          tokenOrStatus: reachable ? MESH_STATUS_EXIT_REACHABLE : 0,
+          seq: f.seq,
+          sessionId: f.sessionId,
+          ip: 0,
+          port: 0,
+          exit: '',
+          payload: new Uint8Array(0),
+        }),
+      );
+      return;
+    }
+    if (f.exit === '') {
+      this.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+      return;
+    }
+    if (f.kind === MeshKind.FIN) {
+      const s = this.entrySessions.get(key);
+      if (s === undefined || s.ip !== rinfo.address || s.port !== rinfo.port) return;
+      this.entrySessions.delete(key);
+      const fin: MeshMessage = { type: MsgType.FIN, sessionId: s.id, ttl: MESH_TTL, exit: s.exit };
+      if (s.exit === this.nodeId) this.handleLocalFin(key);
+      else this.relay(s.exit, { ...fin, ttl: MESH_TTL + 1 });
+      return;
+    }
+    if (!this.o.policy.allows(f.ip, f.port)) {
+      this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
+      return;
+    }
+    let s = this.entrySessions.get(key);
+    if (s === undefined) {
+      if (this.entrySessions.size >= this.o.maxSessions) {
+        this.stats.drops[MeshDrop.SESSIONS_FULL]!++;
+        return;
+      }
+      s = {
+        key,
+        id: Uint8Array.from(f.sessionId),
+        ip: rinfo.address,
+        port: rinfo.port,
+        exit: f.exit,
+        lastActivity: now,
+        tokens: this.o.pps,
+        bytes: this.o.bps,
+        refillAt: now,
+      };
+      this.entrySessions.set(key, s);
+    }
+    // The client may move (NAT rebinding) or change exit; the latest packet says where it is.
+    s.ip = rinfo.address;
+    s.port = rinfo.port;
+    s.exit = f.exit;
+    s.lastActivity = now;
+    if (!this.takeTokens(s, buf.length, now)) {
+      this.stats.drops[MeshDrop.CLIENT_RATE_LIMITED]!++;
+      return;
+    }
+    const data: MeshMessage & { type: typeof MsgType.DATA } = {
+      type: MsgType.DATA,
+      sessionId: s.id,
+      ttl: MESH_TTL,
+      seq: f.seq,
+      ip: f.ip,
+      port: f.port,
+      entry: this.nodeId,
+      exit: f.exit,
+      payload: f.payload,
+    };
+    if (f.exit === this.nodeId) this.exitData(data, now);
+    else this.relay(f.exit, { ...data, ttl: MESH_TTL + 1 });
+  }
+
+  private handleLocalFin(key: string): void {
+    const s = this.exitSessions.get(key);
+    if (s !== undefined) this.closeExit(s);
+  }
+
+  private takeTokens(s: EntrySession, bytes: number, now: number): boolean {
+    const dt = (now - s.refillAt) / 1000;
+    s.refillAt = now;
+    s.tokens = Math.min(this.o.pps, s.tokens + dt * this.o.pps);
+    s.bytes = Math.min(this.o.bps, s.bytes + dt * this.o.bps);
+    if (s.tokens < 1 || s.bytes < bytes) return false;
+    s.tokens -= 1;
+    s.bytes -= bytes;
+    return true;
+  }
+
+  private entryReply(msg: MeshMessage & { type: typeof MsgType.REPLY }): void {
+    const s = this.entrySessions.get(meshSessionKey(msg.sessionId));
+    if (s === undefined) {
+      this.stats.drops[MeshDrop.UNKNOWN_SESSION]!++;
+      return;
+    }
+    this.stats.clientOut++;
+    this.toClient(
+      s.ip,
+      s.port,
+      encodeMeshClientFrame({
+        kind: MeshKind.DATA,
+        tokenOrStatus: 0,
+        seq: msg.seq,
+        sessionId: s.id,
+        ip: msg.ip,
+        port: msg.port,
+        exit: '',
+        payload: msg.payload,
+      }),
+    );
+  }
+
+  private toClient(host: string, port: number, frame: Uint8Array): void {
+    this.o.sendToClient(frame, port, host);
+  }
+
+  // ---- exit: the game-server side -----------------------------------------------------------------
+
+  private exitData(msg: MeshMessage & { type: typeof MsgType.DATA }, now: number): void {
+    const key = meshSessionKey(msg.sessionId);
+    let s = this.exitSessions.get(key);
+    if (s === undefined) {
+      if (this.exitSessions.size >= this.o.maxSessions) {
+        this.stats.drops[MeshDrop.SESSIONS_FULL]!++;
+        return;
+      }
+      s = this.openExit(key, msg.sessionId, now);
+    }
+    s.lastActivity = now;
+    s.entries.set(msg.entry, now);
+    if (!s.dedup.accept(msg.seq)) {
+      this.stats.drops[MeshDrop.DUPLICATE]!++;
+      return;
+    }
+    // The exit applies its own destination policy: an entry's check is never trusted alone.
+    const dest = msg.ip * 65536 + msg.port;
+    if (!s.destinations.includes(dest)) {
+      if (!this.o.policy.allows(msg.ip, msg.port) || s.destinations.length >= this.o.maxDestinations) {
+        this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
+        return;
+      }
+      s.destinations.push(dest);
+    }
+    this.stats.serverOut++;
+    s.socket.send(msg.payload, msg.port, formatIpv4(msg.ip));
+  }
+
+  private openExit(key: string, id: Uint8Array, now: number): ExitSession {
+    const socket = createSocket({ type: 'udp4', lookup: literalLookup });
+    const s: ExitSession = {
+      key,
+      id: Uint8Array.from(id),
+      socket,
+      bound: false,
+      closed: false,
+      lastActivity: now,
+      entries: new Map(),
+      destinations: [],
+      dedup: new MeshDuplicateFilter(),
+      replySeq: 0,
+      sourcePort: 0,
+    };
+    socket.on('message', (msg, rinfo) => this.exitUpstream(s, msg, rinfo));
+    socket.on('error', (err) => {
+      this.stats.drops[MeshDrop.ERROR]!++;
+      this.logError('mesh exit socket error', err);
+    });
+    socket.bind({ address: this.o.upstreamHost, port: 0 }, () => {
+      s.bound = true;
+      s.sourcePort = socket.address().port;
+    });
+    this.exitSessions.set(key, s);
+    return s;
+  }
+
+  private exitUpstream(s: ExitSession, msg: Buffer, rinfo: RemoteInfo): void {
+    this.stats.serverIn++;
+    if (s.closed || this.stopped) return;
+    const ip = parseIpv4(rinfo.address);
+    if (ip === null || !s.destinations.includes(ip * 65536 + rinfo.port)) {
+      this.stats.drops[MeshDrop.UNSOLICITED]!++;
+      return;
+    }
+    const now = performance.now();
+    s.lastActivity = now;
+    const seq = s.replySeq;
+    s.replySeq = (s.replySeq + 1) & 0xffff;
+    let sent = false;
+    for (const [entry, seen] of s.entries) {
+      if (now - seen > ENTRY_FRESH_MS) continue;
+      sent = true;
+      const reply: MeshMessage & { type: typeof MsgType.REPLY } = {
+        type: MsgType.REPLY,
+        sessionId: s.id,
+        ttl: MESH_TTL + 1,
+        seq,
+        ip,
+        port: rinfo.port,
+        entry,
+        payload: msg,
+      };
+      if (entry === this.nodeId) this.entryReply(reply);
+      else this.relay(entry, reply);
+    }
+    if (!sent) this.stats.drops[MeshDrop.NO_ROUTE]!++;
+  }
+
+  private closeExit(s: ExitSession): void {
+    if (s.closed) return;
+    s.closed = true;
+    this.exitSessions.delete(s.key);
+    try {
+      s.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  private sweep(now: number): void {
+    const timeout = this.o.sessionTimeoutMs;
+    for (const s of this.entrySessions.values()) {
+      if (now - s.lastActivity >= timeout) this.entrySessions.delete(s.key);
+    }
+    for (const s of this.exitSessions.values()) {
+      if (now - s.lastActivity >= timeout) this.closeExit(s);
+      else for (const [e, seen] of s.entries) if (now - seen > timeout) s.entries.delete(e);
+    }
+  }
+
+  private logError(message: string, err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 1000) return;
+    this.lastErrorLog = now;
+    this.o.logger.warn({ err }, message);
+  }
+
+  /** Test hook: the exit's source port for a session (the address the game server sees). */
+  exitSourcePort(sessionKey: string): number | null {
+    return this.exitSessions.get(sessionKey)?.sourcePort ?? null;
+  }
+}
+
+/** Whether `b` is newer than `a` in u32 serial-number arithmetic. */
+function serialNewer(a: number, b: number): boolean {
+  const d = (b - a) >>> 0;
+  return d !== 0 && d < 0x8000_0000;
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

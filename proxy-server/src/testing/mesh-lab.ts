@@ -1,0 +1,122 @@
+/** Three (or more) mesh relays on loopback, with chosen links slowed by a userspace delay link (tests, bench). */
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+
+import { LossyLink } from '@lightspeed/shared/node';
+import { pino } from 'pino';
+
+import { resolveConfig } from '../config/config.js';
+import { startRelay, type Relay } from '../relay/start-relay.js';
+
+export interface MeshLabOptions {
+  /** Node ids, default r1, r2, r3. Every pair is linked. */
+  nodes?: string[];
+  /** One-way delay (ms) of the links named "a-b" (both directions go through a delay link). */
+  delays?: Record<string, number>;
+  probeIntervalMs?: number;
+  adminToken?: string;
+  pps?: number;
+}
+
+export interface MeshLab {
+  relays: Map<string, Relay>;
+  /** The PSK of each pair, by "a-b" with a < b. */
+  keys: Map<string, string>;
+  /** Mesh port of each node (fixed before start). */
+  meshPorts: Map<string, number>;
+  relay(id: string): Relay;
+  stop(): Promise<void>;
+}
+
+/** Free UDP ports on 127.0.0.1 (bound, read, closed: a race with other processes is possible but rare). */
+export async function freeUdpPorts(n: number): Promise<number[]> {
+  const sockets = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createSocket>>((resolve) => {
+          const s = createSocket('udp4');
+          s.bind(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = sockets.map((s) => s.address().port);
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  return ports;
+}
+
+export const pairKey = (a: string, b: string): string => (a < b ? `${a}-${b}` : `${b}-${a}`);
+
+export async function startMeshLab(options: MeshLabOptions = {}): Promise<MeshLab> {
+  const nodes = options.nodes ?? ['r1', 'r2', 'r3'];
+  const ports = await freeUdpPorts(nodes.length);
+  const meshPorts = new Map(nodes.map((n, i) => [n, ports[i]!]));
+  const keys = new Map<string, string>();
+  for (const a of nodes)
+    for (const b of nodes) if (a < b) keys.set(pairKey(a, b), randomBytes(32).toString('base64'));
+  const links: LossyLink[] = [];
+  // addr[a][b]: where a sends to reach b (direct, or a delay link in front of b).
+  const addr = new Map<string, string>();
+  for (const a of nodes) {
+    for (const b of nodes) {
+      if (a === b) continue;
+      const delay = options.delays?.[pairKey(a, b)];
+      if (delay === undefined) {
+        addr.set(`${a}>${b}`, `127.0.0.1:${meshPorts.get(b)!}`);
+        continue;
+      }
+      const link = await LossyLink.start({
+        listen: { host: '127.0.0.1', port: 0 },
+        forward: { host: '127.0.0.1', port: meshPorts.get(b)! },
+        delayMs: delay,
+      });
+      links.push(link);
+      addr.set(`${a}>${b}`, `127.0.0.1:${link.port}`);
+    }
+  }
+  const relays = new Map<string, Relay>();
+  for (const n of nodes) {
+    const config = resolveConfig({
+      server: {
+        node_id: n,
+        region: `lab-${n}`,
+        data_bind: '127.0.0.1:0',
+        health_bind: '127.0.0.1:0',
+        control_bind: '127.0.0.1:0',
+      },
+      security: { require_auth: false, allow_destinations: ['127.0.0.0/8'], max_sessions_per_ip: 10_000 },
+      rate_limit: { pps: options.pps ?? 5000, bps: 50_000_000 },
+      log: { level: 'silent' },
+      control: { enabled: false },
+      mesh: {
+        bind: `127.0.0.1:${meshPorts.get(n)!}`,
+        probe_interval_ms: options.probeIntervalMs ?? 100,
+        peers: nodes
+          .filter((p) => p !== n)
+          .map((p) => ({ node_id: p, addr: addr.get(`${n}>${p}`)!, key: keys.get(pairKey(n, p))! })),
+      },
+      ...(options.adminToken !== undefined && { admin: { token: options.adminToken } }),
+    });
+    relays.set(n, await startRelay(config, { logger: pino({ level: 'silent' }) }));
+  }
+  return {
+    relays,
+    keys,
+    meshPorts,
+    relay: (id) => relays.get(id)!,
+    async stop() {
+      await Promise.all([...relays.values()].map((r) => r.stop()));
+      await Promise.all(links.map((l) => l.stop()));
+    },
+  };
+}
+
+/** Polls `check` every 20 ms until it returns true or `timeoutMs` passes; returns whether it did. */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
