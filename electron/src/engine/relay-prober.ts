@@ -6,7 +6,11 @@ import dgram from 'node:dgram';
 
 import {
   Flag,
+  HEADER_V1_LEN,
   decodeHeader,
+  decodeServerLegAnswer,
+  encodeServerLegQuery,
+  parseIpv4,
   encodeHeader,
   keepaliveHeader,
   relayRef,
@@ -25,6 +29,11 @@ export interface ProbeOptions {
   /** How long to wait for the last reply, ms. Default 500. */
   timeoutMs?: number;
   token?: number;
+  /**
+   * The game server: each keepalive then carries a server-leg query, and our relays answer with their own
+   * measured leg to it (deployed relays answer a bare keepalive: the leg stays unknown).
+   */
+  server?: { address: string; port: number };
 }
 
 /** Raw probe outcome for one relay. */
@@ -33,6 +42,8 @@ export interface ProbeSample {
   relay: RelayRef;
   sent: number;
   rtts: number[];
+  /** The relay's own leg to `ProbeOptions.server` (median, ms), when it knows one. */
+  serverLegMs?: number;
 }
 
 /** Probes every relay; never rejects (an unresolvable or silent relay simply gets no RTTs). */
@@ -66,17 +77,25 @@ async function probeOne(endpoint: RelayEndpoint, o: ProbeOptions): Promise<Probe
     if (at === undefined) return;
     sentAt.delete(r.header.sequence);
     sample.rtts.push(nowMs() - at);
+    const leg = msg.length > HEADER_V1_LEN ? decodeServerLegAnswer(msg.subarray(HEADER_V1_LEN)) : null;
+    if (leg?.known) sample.serverLegMs = leg.legUs / 1000;
   });
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address: bindAddressFor(target.address), port: 0 }, () => resolve());
     });
+    const serverIp = o.server === undefined ? null : parseIpv4(o.server.address);
+    const query =
+      serverIp === null || o.server === undefined
+        ? new Uint8Array(0)
+        : encodeServerLegQuery({ ip: serverIp, port: o.server.port });
     const base = Math.floor(Math.random() * 0x8000);
     for (let i = 0; i < count; i++) {
       const seq = (base + i) & 0xffff;
-      const buf = Buffer.alloc(20);
+      const buf = Buffer.alloc(HEADER_V1_LEN + query.length);
       encodeHeader(keepaliveHeader(seq, nowUs32(), o.token ?? 0), buf);
+      buf.set(query, HEADER_V1_LEN);
       sentAt.set(seq, nowMs());
       sample.sent++;
       socket.send(buf, target.port, target.address);
