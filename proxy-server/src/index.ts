@@ -11,3 +11,4 @@ export { DestinationPolicy, REFUSED_RANGES } from './security/destination-policy
 export { DropReason, DROP_REASON_LABELS } from './relay/relay-stats.js';
 export { VERSION } from './version.js';
 export * from './control/index.js';
+export { freeUdpPorts, startMeshLab, type MeshLab, type MeshLabOptions } from './testing/mesh-lab.js';

@@ -1,0 +1,236 @@
+/**
+ * The engine's end of a mesh session (docs/mesh.md): one game socket's traffic tunnelled to an entry relay
+ * that forwards it over the relay mesh to a chosen exit, which owns the game-server-facing socket.
+ *
+ * The session id is chosen here at random and is the same through every entry, so when the entry dies
+ * (failover_misses keepalives unanswered in a row) the session moves to the next entry that answers and
+ * reaches the same exit, and the exit keeps its upstream socket: the game server sees one source address.
+ * With `multipath` every packet goes through two entries; the exit drops the duplicates going up and this
+ * side drops them coming down (by the exit's sequence), so losing one entry costs no gap at all.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+
+import {
+  MESH_STATUS_EXIT_REACHABLE,
+  MeshDuplicateFilter,
+  MeshKind,
+  decodeMeshClientFrame,
+  encodeMeshClientFrame,
+  meshSessionKey,
+  type MeshKindValue,
+} from '@lightspeed/shared';
+
+import { nowMs } from '../clock.js';
+
+export interface MeshEntry {
+  /** For logs and events; the relay's data port is what matters. */
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface MeshSessionOptions {
+  /** Entry relays in order of preference (the selector's ranking). */
+  entries: MeshEntry[];
+  /** Node id of the exit relay. */
+  exit: string;
+  /** Game server (IPv4 as a u32) and port. */
+  serverIp: number;
+  serverPort: number;
+  /** Session token (0 without auth). */
+  token?: number;
+  keepaliveMs?: number;
+  /** Keepalives unanswered in a row before the entry is abandoned. Default 3. */
+  failoverMisses?: number;
+  /** Send through two entries at once. */
+  multipath?: boolean;
+  /** Hands a reply payload to the game. */
+  deliver: (payload: Uint8Array) => void;
+  /** The active entry changed (failover). */
+  onEntryChange?: (from: MeshEntry | null, to: MeshEntry | null) => void;
+}
+
+interface EntryState {
+  entry: MeshEntry;
+  /** Keepalives unanswered in a row. */
+  misses: number;
+  alive: boolean;
+  reachesExit: boolean;
+  lastAnswerMs: number;
+  rttMs: number;
+}
+
+export interface MeshSessionStats {
+  sent: number;
+  delivered: number;
+  duplicatesDropped: number;
+  failovers: number;
+  /** Keepalives the abandoned entry had left unanswered when the last failover happened. */
+  missesAtFailover: number;
+  active: string[];
+}
+
+export class MeshSession {
+  readonly sessionId = new Uint8Array(randomBytes(8));
+  private readonly socket = dgram.createSocket('udp4');
+  private readonly states: EntryState[];
+  private readonly dedup = new MeshDuplicateFilter();
+  private readonly keepaliveMs: number;
+  private readonly failoverMisses: number;
+  private readonly paths: number;
+  private active: EntryState[] = [];
+  private seq = 0;
+  private kaSeq = 0;
+  private readonly kaSent = new Map<number, { state: EntryState; at: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  readonly stats: MeshSessionStats = {
+    sent: 0,
+    delivered: 0,
+    duplicatesDropped: 0,
+    failovers: 0,
+    missesAtFailover: 0,
+    active: [],
+  };
+
+  constructor(private readonly o: MeshSessionOptions) {
+    if (o.entries.length === 0) throw new Error('a mesh session needs at least one entry');
+    this.keepaliveMs = o.keepaliveMs ?? 250;
+    this.failoverMisses = o.failoverMisses ?? 3;
+    this.paths = o.multipath === true ? 2 : 1;
+    this.states = o.entries.map((entry) => ({
+      entry,
+      misses: 0,
+      alive: true,
+      reachesExit: true,
+      lastAnswerMs: -Infinity,
+      rttMs: -1,
+    }));
+    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    this.socket.on('error', () => undefined);
+  }
+
+  get key(): string {
+    return meshSessionKey(this.sessionId);
+  }
+
+  /** Binds the tunnel socket and starts keepalives; the first entries in order are active until proven dead. */
+  async open(): Promise<void> {
+    await new Promise<void>((resolve) => this.socket.bind(0, '0.0.0.0', () => resolve()));
+    this.active = this.states.slice(0, this.paths);
+    this.stats.active = this.active.map((s) => s.entry.name);
+    this.keepalive();
+    this.timer = setInterval(() => this.keepalive(), this.keepaliveMs);
+    this.timer.unref();
+  }
+
+  /** Sends one game payload through the active entry (two with multipath). */
+  send(payload: Uint8Array): void {
+    if (this.closed) return;
+    const frame = this.frame(MeshKind.DATA, this.seq, payload);
+    this.seq = (this.seq + 1) & 0xffff;
+    for (const s of this.active) this.socket.send(frame, s.entry.port, s.entry.host);
+    this.stats.sent++;
+  }
+
+  /** Entries now carrying traffic. */
+  activeEntries(): MeshEntry[] {
+    return this.active.map((s) => s.entry);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const fin = this.frame(MeshKind.FIN, this.seq, new Uint8Array(0));
+    for (const s of this.active) this.socket.send(fin, s.entry.port, s.entry.host);
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private frame(kind: MeshKindValue, seq: number, payload: Uint8Array): Uint8Array {
+    return encodeMeshClientFrame({
+      kind,
+      tokenOrStatus: this.o.token ?? 0,
+      seq,
+      sessionId: this.sessionId,
+      ip: this.o.serverIp,
+      port: this.o.serverPort,
+      exit: this.o.exit,
+      payload,
+    });
+  }
+
+  /** One keepalive to every entry (the spares too: a failover must know where to go). */
+  private keepalive(): void {
+    if (this.closed) return;
+    const now = nowMs();
+    // A keepalive unanswered for one interval is a miss.
+    for (const [seq, k] of this.kaSent) {
+      if (now - k.at < this.keepaliveMs) continue;
+      this.kaSent.delete(seq);
+      k.state.misses++;
+      if (k.state.misses >= this.failoverMisses) k.state.alive = false;
+    }
+    this.reselect();
+    for (const s of this.states) {
+      const seq = this.kaSeq;
+      this.kaSeq = (this.kaSeq + 1) & 0xffff;
+      this.kaSent.set(seq, { state: s, at: now });
+      this.socket.send(this.frame(MeshKind.KEEPALIVE, seq, new Uint8Array(0)), s.entry.port, s.entry.host);
+    }
+  }
+
+  /** Drops dead or exit-less entries from the active set and fills it from the ranking. */
+  private reselect(): void {
+    const usable = (s: EntryState): boolean => s.alive && s.reachesExit;
+    const kept = this.active.filter(usable);
+    for (const s of this.states) {
+      if (kept.length >= this.paths) break;
+      if (!kept.includes(s) && usable(s)) kept.push(s);
+    }
+    if (kept.length === this.active.length && kept.every((s, i) => s === this.active[i])) return;
+    const before = this.active[0]?.entry ?? null;
+    const dropped = this.active.filter((s) => !kept.includes(s));
+    const lost = dropped.length > 0;
+    this.active = kept;
+    this.stats.active = kept.map((s) => s.entry.name);
+    if (lost) {
+      this.stats.failovers++;
+      this.stats.missesAtFailover = Math.max(0, ...dropped.map((s) => s.misses));
+    }
+    const after = kept[0]?.entry ?? null;
+    if (before !== after) this.o.onEntryChange?.(before, after);
+  }
+
+  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const d = decodeMeshClientFrame(msg);
+    if (!d.ok) return;
+    const f = d.frame;
+    if (meshSessionKey(f.sessionId) !== this.key) return;
+    const state = this.states.find((s) => s.entry.port === rinfo.port && s.entry.host === rinfo.address);
+    if (state === undefined) return; // only the entries we chose may talk to us
+    if (f.kind === MeshKind.KEEPALIVE) {
+      const sent = this.kaSent.get(f.seq);
+      if (sent === undefined || sent.state !== state) return;
+      this.kaSent.delete(f.seq);
+      state.misses = 0;
+      state.alive = true;
+      state.reachesExit = (f.tokenOrStatus & MESH_STATUS_EXIT_REACHABLE) !== 0;
+      state.lastAnswerMs = nowMs();
+      state.rttMs = state.lastAnswerMs - sent.at;
+      if (!state.reachesExit) this.reselect();
+      else if (this.active.length < this.paths) this.reselect();
+      return;
+    }
+    if (f.kind !== MeshKind.DATA) return;
+    // Any traffic from an entry proves it alive.
+    state.misses = 0;
+    if (!this.dedup.accept(f.seq)) {
+      this.stats.duplicatesDropped++;
+      return;
+    }
+    this.stats.delivered++;
+    this.o.deliver(f.payload);
+  }
+}
