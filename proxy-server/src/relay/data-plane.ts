@@ -26,7 +26,7 @@ import { timestampUs } from './relay-clock.js';
 import { DropReason, type RelayStats } from './relay-stats.js';
 import { admitReply, claimDestination, nextSeq, takeTokens } from './session-guards.js';
 import type { Session } from './session.js';
-import { ServerLegs } from './server-legs.js';
+import { ServerLegs, noteLegSend, takeLegSample } from './server-legs.js';
 import { SessionTable } from './session-table.js';
 import { literalLookup } from './upstream-pool.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
@@ -327,7 +327,7 @@ export class DataPlane {
 
   private send(s: Session, payload: Uint8Array): void {
     s.carried = true;
-    if (s.legSentAt < 0) s.legSentAt = performance.now();
+    noteLegSend(s, performance.now());
     s.upstream.send(payload, s.dstPort, s.dstHost);
     this.stats.serverOutPackets++;
     this.stats.serverOutBytes += payload.length;
@@ -374,10 +374,8 @@ export class DataPlane {
       s.peerIp = ip;
     }
     s.lastActivity = now;
-    if (s.legSentAt >= 0) {
-      this.serverLegs.record(s.peerIp * 65536 + s.peerPort, now - s.legSentAt, now);
-      s.legSentAt = -1;
-    }
+    const legMs = takeLegSample(s, now);
+    if (legMs !== null) this.serverLegs.record(s.peerIp * 65536 + s.peerPort, legMs, now);
     if (s.version === 1) {
       const hdr = Buffer.allocUnsafe(HEADER_V1_LEN);
       if (!admitReply(s, HEADER_V1_LEN + len)) return this.drop(DropReason.AMPLIFICATION);

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEchoServer } from '../testing/udp-echo-server.js';
 import { startTestRelay } from '../testing/relay-fixture.js';
 import { TunnelClient } from '../testing/tunnel-client.js';
-import { ServerLegs } from './server-legs.js';
+import { ServerLegs, noteLegSend, takeLegSample } from './server-legs.js';
+import type { Session } from './session.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -25,6 +26,18 @@ describe('ServerLegs', () => {
     expect(legs.answer(1, 2, 3000)).toEqual({ known: true, legUs: 12_000, samples: 5, ageS: 2 });
     expect(legs.answer(1, 2, 1000 + 6 * 60_000).known).toBe(false);
     expect(legs.answer(1, 3, 1000).known).toBe(false);
+  });
+});
+
+describe('request/response timing', () => {
+  it('pairs pipelined replies with their requests in order, and forgets sends beyond 16', () => {
+    const s = { legSends: null, legHead: 0, legCount: 0 } as unknown as Session;
+    expect(takeLegSample(s, 5)).toBeNull();
+    for (const t of [0, 20, 40]) noteLegSend(s, t);
+    expect([takeLegSample(s, 80), takeLegSample(s, 100), takeLegSample(s, 120)]).toEqual([80, 80, 80]);
+    expect(takeLegSample(s, 130)).toBeNull();
+    for (let t = 0; t < 20; t++) noteLegSend(s, t);
+    expect(takeLegSample(s, 100)).toBe(96); // sends 0..3 were forgotten
   });
 });
 

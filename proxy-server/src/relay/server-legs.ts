@@ -1,12 +1,37 @@
 /**
- * The relay's own leg to each game server, measured passively: a session notes when it sends the first
- * packet since the server last answered, and the server's next reply closes the sample (request/response
- * timing; for a server that answers every packet, its RTT; for a game streaming both ways, a lower bound
- * that the median keeps honest). Kept per destination over the last samples, answered to LightSpeed
+ * The relay's own leg to each game server, measured passively from the session's request/response
+ * timing: each packet sent upstream queues its send time (the last 16), and each reply from the server
+ * takes the oldest — exact for a server that answers every packet in order; for a game that streams at
+ * its own rate it is biased (high when the server sends less than it receives, low when it sends more),
+ * which the median over the last samples only softens. Kept per destination, answered to LightSpeed
  * clients that ask in a keepalive (`server-leg.ts` in shared, protocol.md §2); nothing is sent to
  * clients that do not ask.
  */
 import type { ServerLegAnswer } from '@lightspeed/shared';
+
+import type { Session } from './session.js';
+
+const RING = 16;
+
+/** A packet went upstream at `now`. */
+export function noteLegSend(s: Session, now: number): void {
+  const ring = (s.legSends ??= new Float64Array(RING));
+  if (s.legCount === RING) {
+    s.legHead = (s.legHead + 1) % RING; // forget the oldest unanswered send
+    s.legCount--;
+  }
+  ring[(s.legHead + s.legCount) % RING] = now;
+  s.legCount++;
+}
+
+/** A reply came from the server at `now`: the sample (ms), or null when nothing was outstanding. */
+export function takeLegSample(s: Session, now: number): number | null {
+  if (s.legCount === 0 || s.legSends === null) return null;
+  const sentAt = s.legSends[s.legHead]!;
+  s.legHead = (s.legHead + 1) % RING;
+  s.legCount--;
+  return now - sentAt;
+}
 
 const SAMPLES = 32;
 /** Samples older than this are forgotten. */

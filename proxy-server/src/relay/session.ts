@@ -26,8 +26,10 @@ export class Session {
   /** Set once the session has forwarded a packet or acknowledged a handshake: only then does a FIN end it. */
   carried = false;
 
-  /** When the first packet since the server's last reply went upstream (-1: none pending): server-legs.ts. */
-  legSentAt = -1;
+  /** Send times of the packets the server has not answered yet, oldest first (server-legs.ts), ring of 16. */
+  legSends: Float64Array | null = null;
+  legHead = 0;
+  legCount = 0;
 
   /** Sequence number of the next packet the relay sends this client. */
   replySeq = 0;
