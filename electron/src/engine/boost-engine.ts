@@ -41,6 +41,7 @@ import { RedirectSource } from './redirect-source.js';
 import { RelayLink, type GameKey } from './relay-link.js';
 import type { ProbeOptions } from './relay-prober.js';
 import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
+import { RouteWatch } from './route-watch.js';
 import {
   NearestSelector,
   defaultSelectorContext,
@@ -60,10 +61,19 @@ export interface EngineOptions {
   statsIntervalMs?: number;
   /** A relay we failed away from is not chosen again for this long while another candidate exists. Default 30 s. */
   holdDownMs?: number;
+  /** With no relay answering for this long, the session ends in an error. Default 20 s. */
+  giveUpMs?: number;
   /** Game sockets silent for this long lose their tunnel socket. Default 120 s. */
   flowIdleMs?: number;
   selector?: RouteSelector;
   selectorContext?: SelectorContext;
+  /**
+   * Re-rank the relays this often during a session and move when another is clearly better (route-watch.ts).
+   * Default: 2000 ms with a learned selector, 0 (off: rank once, then fail over only) otherwise.
+   */
+  rerankMs?: number;
+  /** Let the re-ranking send a few copies of game datagrams through relays that have not measured their leg. Default true. */
+  explore?: boolean;
   /** Probe settings used by `probe()` and by start-up ranking. */
   probe?: ProbeOptions;
   /** Capture mode's platform backend (default: this OS's). */
@@ -81,6 +91,7 @@ const DEFAULTS = {
   statsIntervalMs: 1000,
   holdDownMs: 30_000,
   flowIdleMs: 120_000,
+  giveUpMs: 20_000,
 };
 
 /** Checks a request and returns the problem, or null when it is usable. */
@@ -123,6 +134,13 @@ export class BoostEngine {
   private state: BoostState = { state: 'idle' };
   private request: BoostRequest | null = null;
   private readonly captureBackend: () => CaptureBackend;
+  private readonly rerankMs: number | undefined;
+  private readonly explore: boolean;
+  /** The (first) route's game server, resolved: what relays are asked their leg to. */
+  private server: ResolvedEndpoint | null = null;
+  private watch: RouteWatch | null = null;
+  private lastPayload: Uint8Array | null = null;
+  private learning: Promise<void> = Promise.resolve();
   private readonly listProcesses: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
   private source: FlowSource | null = null;
   private redirect: RedirectSource | null = null;
@@ -134,6 +152,8 @@ export class BoostEngine {
   private prev: EngineCounters = newCounters();
   private statsTimer: NodeJS.Timeout | null = null;
   private lastStats: BoostStats | null = null;
+  /** Last time any relay answered (monotonic ms); see giveUpIfUnreachable. */
+  private lastAliveMs = 0;
   /** Bumped by stop(): async work from an older run sees the change and backs out. */
   private generation = 0;
 
@@ -145,9 +165,12 @@ export class BoostEngine {
       statsIntervalMs: options.statsIntervalMs ?? DEFAULTS.statsIntervalMs,
       holdDownMs: options.holdDownMs ?? DEFAULTS.holdDownMs,
       flowIdleMs: options.flowIdleMs ?? DEFAULTS.flowIdleMs,
+      giveUpMs: options.giveUpMs ?? DEFAULTS.giveUpMs,
     };
     this.selector = options.selector ?? new NearestSelector(options.probe);
     this.selectorContext = options.selectorContext ?? defaultSelectorContext;
+    this.rerankMs = options.rerankMs;
+    this.explore = options.explore ?? true;
     this.captureBackend = options.captureBackend ?? (() => platformCaptureBackend());
     this.listProcesses = options.listProcesses ?? defaultProcessList();
   }
@@ -213,6 +236,8 @@ export class BoostEngine {
     this.prev = newCounters();
     this.lastStats = null;
     this.failedAt.clear();
+    this.server = null;
+    this.lastAliveMs = nowMs();
     try {
       if (request.capture === undefined) {
         const servers = await Promise.all(
@@ -229,6 +254,7 @@ export class BoostEngine {
           })),
         );
         this.source = this.redirect;
+        this.server = servers[0] ?? null;
         await this.redirect.open((key, payload) => this.onGamePacket(key, payload));
       }
       if (gen !== this.generation) return;
@@ -249,6 +275,7 @@ export class BoostEngine {
       }
       this.statsTimer = setInterval(() => this.publishStats(), this.o.statsIntervalMs);
       await this.connectTo(this.ranking[0]!, gen);
+      if (gen === this.generation) this.startWatch(request);
       // Capture diverts the game's traffic: only once a relay link exists, so nothing is black-holed early.
       if (request.capture !== undefined && gen === this.generation) await this.openCapture(request, gen);
     } catch (err) {
@@ -262,6 +289,7 @@ export class BoostEngine {
   /** Stops the session: FIN to the relay, every socket and timer closed. */
   async stop(reason = 'stopped by user'): Promise<void> {
     this.generation++;
+    this.learnFromSession();
     await this.teardown();
     if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
     // Let the FIN datagrams and socket closes drain before callers tear down the loopback peers.
@@ -269,10 +297,83 @@ export class BoostEngine {
   }
 
   private ctxExtras(): Partial<SelectorContext> {
-    return this.request?.gameId === undefined ? {} : { gameId: this.request.gameId };
+    const server = this.server === null ? {} : { server: { host: this.serverHost(), ...this.server } };
+    return this.request?.gameId === undefined ? server : { gameId: this.request.gameId, ...server };
+  }
+
+  private serverHost(): string {
+    const first = this.request?.routes[0]?.server;
+    return (first === undefined ? null : parseHostPort(first)?.host) ?? this.server?.address ?? '';
+  }
+
+  /** Why the selector ranked as it did (e.g. the learned one falling back to nearest), when it says. */
+  selectorNote(): string | null {
+    return this.selector.note ?? null;
+  }
+
+  /** Resolves when what the selector learns from the last session is saved (retraining included). */
+  learned(): Promise<void> {
+    return this.learning;
+  }
+
+  private startWatch(request: BoostRequest): void {
+    const every = this.rerankMs ?? (this.selector.name === 'ml' ? 2000 : 0);
+    const server = this.server;
+    if (every <= 0 || server === null || request.relays.length < 2) return;
+    this.watch = new RouteWatch({
+      selector: this.selector,
+      context: { ...this.selectorContext, ...this.ctxExtras() },
+      relays: request.relays,
+      server,
+      intervalMs: every,
+      exploreCopies: this.explore ? 5 : 0,
+      current: () => this.link?.o.ref.id ?? null,
+      lastPayload: () => this.lastPayload,
+      token: (endpoint) => endpoint.token ?? request.token ?? 0,
+      onRanking: (ranked) => this.emit({ type: 'relays', relays: ranked }),
+      onBetter: (to, reason) => this.moveTo(to, reason),
+    });
+    this.watch.start();
+  }
+
+  /** Moves every flow to a better relay (not a failure: the old one gets a FIN and no hold-down). */
+  private moveTo(to: RankedRelay, reason: string): void {
+    const link = this.link;
+    if (link === null || this.state.state !== 'active') return;
+    const gen = this.generation;
+    const from = link.o.ref;
+    if (this.watch !== null) this.ranking = this.watch.latest;
+    this.setState({ state: 'failing-over', from, to: to.relay, reason });
+    this.emit({ type: 'failover', from, to: to.relay, reason });
+    link.close();
+    this.link = null;
+    this.connectTo(to, gen).catch((err: unknown) => {
+      if (gen !== this.generation) return;
+      this.setState({ state: 'error', reason: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
+  /** Tells the selector what the session's relay gave end to end (its RTT + its reported leg), if known. */
+  private learnFromSession(): void {
+    const relayId = this.link?.o.ref.id;
+    const server = this.server;
+    const last = this.watch?.latest.find((r) => r.relay.id === relayId);
+    if (this.selector.feedback === undefined || last === undefined || server === null) return;
+    if (last.rttMedianMs === null || last.serverLegMs === undefined) return;
+    this.learning = this.selector
+      .feedback({
+        relay: last,
+        server: { host: this.serverHost(), port: server.port },
+        rttMs: last.rttMedianMs,
+        legMs: last.serverLegMs,
+      })
+      .catch(() => undefined);
   }
 
   private async teardown(): Promise<void> {
+    this.watch?.stop();
+    this.watch = null;
+    this.lastPayload = null;
     if (this.statsTimer !== null) clearInterval(this.statsTimer);
     this.statsTimer = null;
     this.link?.close();
@@ -410,6 +511,8 @@ export class BoostEngine {
   }
 
   private onGamePacket(key: GameKey, payload: Uint8Array): void {
+    if (this.watch !== null && key.server.ip === this.server?.ip && key.server.port === this.server.port)
+      this.lastPayload = payload;
     const cached = key.flow;
     if (cached !== null && !cached.closed) {
       cached.send(payload);
@@ -430,14 +533,22 @@ export class BoostEngine {
     link?.reapIdle(this.o.flowIdleMs);
     this.source?.tick();
     const ka = link?.keepalives.takeInterval() ?? { answered: 0, missed: 0, rtts: [] };
+    this.giveUpIfUnreachable(link);
     const downExpected = c.downExpected - p.downExpected;
     const downReceived = c.downReceived - p.downReceived;
-    const lossDown = downExpected > 0 ? Math.max(0, 1 - downReceived / downExpected) : 0;
+    // With no game data coming back, the keepalives are the only measure of the path: a dead relay must
+    // read as 100% loss, never as a green 0%.
+    const lossDown =
+      downExpected > 0
+        ? Math.max(0, 1 - downReceived / downExpected)
+        : link?.alive === true
+          ? link.keepalives.windowLoss
+          : 1;
     let lossDownAfterFec = lossDown;
     if ((this.request?.fecK ?? 0) !== 0 || this.request?.fecAdaptive !== undefined) {
       const lost = c.fecLost - p.fecLost;
       const data = c.dataReceived - p.dataReceived + (c.fecRecovered - p.fecRecovered) + lost;
-      lossDownAfterFec = data > 0 ? lost / data : 0;
+      lossDownAfterFec = data > 0 ? lost / data : lossDown;
     }
     const active = flows.filter((f) => f.repliesThisInterval > 0);
     const jitterMs =
@@ -476,6 +587,25 @@ export class BoostEngine {
     this.prev = { ...c };
     this.lastStats = stats;
     this.emit({ type: 'stats', stats });
+  }
+
+  /**
+   * Honest end: when no relay has answered anything for `giveUpMs` (every relay unreachable, or the
+   * network gone), the session ends in a clear error instead of "switching relay" forever.
+   */
+  private giveUpIfUnreachable(link: RelayLink | null): void {
+    const now = nowMs();
+    if (link?.alive === true) {
+      this.lastAliveMs = now;
+      return;
+    }
+    const s = this.state.state;
+    if (s !== 'connecting' && s !== 'failing-over' && s !== 'degraded') return;
+    if (now - this.lastAliveMs < this.o.giveUpMs) return;
+    const tried = this.ranking.map((r) => r.relay.id).join(', ');
+    const reason = `no relay answered for ${Math.round(this.o.giveUpMs / 1000)} s (tried ${tried}): check the relay addresses and your connection`;
+    this.generation++;
+    void this.teardown().then(() => this.setState({ state: 'error', reason }));
   }
 
   private setState(next: BoostState): void {

@@ -64,9 +64,13 @@ export interface BoostStats {
    * relay path shows without game traffic. A keepalive crosses the link both ways, so this is round-trip loss.
    */
   lossUp: number;
-  /** Fraction (0..1) lost relay → client over the interval, from sequence gaps, before FEC. */
+  /**
+   * Fraction (0..1) lost relay → client over the interval, from sequence gaps, before FEC. In an interval
+   * with no game data coming back it is the keepalive loss (`lossUp`), the only measure of the path then:
+   * a relay that went silent reads as lost, not as 0%.
+   */
   lossDown: number;
-  /** Fraction (0..1) still lost relay → client after FEC recovery. */
+  /** Fraction (0..1) still lost relay → client after FEC recovery (`lossDown` when no data came back). */
   lossDownAfterFec: number;
   fecRecovered: number;
   packetsUp: number;

@@ -6,13 +6,14 @@ import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 import { describeFec } from '../fec-option.js';
 import { hostPortArg } from '../host-port.js';
+import { parseExitArgs, runMeshBoost } from './boost-mesh.js';
 import {
   SESSION_OPTIONS,
   type Controls,
   openControls,
   parseSessionArgs,
   printEvents,
-  untilSignal,
+  untilEnd,
 } from './engine-session.js';
 
 const help = `Usage: lightspeed boost --server HOST:PORT --relay HOST:PORT [--relay HOST:PORT ...] [options]
@@ -37,6 +38,9 @@ Options:
   --game-id N            game id sent when registering, 0..255 (default 0 = unknown)
   --token N              use this token instead of registering (implies --control off)
   --keepalive-ms N       keepalive period (default 500)
+  --exit NODE_ID         relay mesh (docs/mesh.md): the --relay addresses are entries, NODE_ID the mesh
+                         node that talks to the game server; the session survives its entry dying
+  --multipath            with --exit: send every packet through two entries (duplicates dropped)
   --json                 one JSON object per event instead of a status line per second
   -h, --help             this text
 
@@ -54,13 +58,34 @@ const command: Command = {
   async run(argv) {
     const v = parseCliArgs(
       argv,
-      { server: { type: 'string' }, 'local-port': { type: 'string' }, ...SESSION_OPTIONS },
+      {
+        server: { type: 'string' },
+        'local-port': { type: 'string' },
+        exit: { type: 'string' },
+        multipath: { type: 'boolean', default: false },
+        ...SESSION_OPTIONS,
+      },
       usage,
     );
     if (v.server === undefined) throw new UsageError('--server HOST:PORT is required');
     hostPortArg('server', v.server);
     const localPort = numberArg(v['local-port'], 'local-port', 0, 0, 65535, usage, true);
     const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
+    const exit = parseExitArgs(v.exit, v.multipath, relays.length);
+    if (exit !== null) {
+      const server = hostPortArg('server', v.server);
+      return runMeshBoost({
+        server,
+        relays,
+        exit,
+        multipath: v.multipath,
+        localPort,
+        keepaliveMs,
+        manualToken,
+        control,
+        json: v.json,
+      });
+    }
     const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
     // Registration runs while the local port binds: the game can be pointed at it at once, and the
     // relay is contacted once registration has answered (or a relay without a control plane timed out).
@@ -97,10 +122,11 @@ const command: Command = {
     } else {
       console.log(JSON.stringify({ type: 'routes', routes: engine.getRoutes() }));
     }
-    const sig = await untilSignal();
+    // Ends on Ctrl-C, or by itself when every relay stays unreachable (the error is printed): exit 1.
+    const sig = await untilEnd(engine);
     await engine.stop(`${sig} received`);
     await (controls as Controls | null)?.close();
-    return 0;
+    return sig === 'error' ? 1 : 0;
   },
 };
 

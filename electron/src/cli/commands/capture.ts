@@ -19,6 +19,7 @@ import {
   openControls,
   parseSessionArgs,
   printEvents,
+  untilEnd,
   untilSignal,
 } from './engine-session.js';
 
@@ -174,12 +175,7 @@ async function runRequest(keepaliveMs: number): Promise<number> {
     process.stdin.once('close', () => resolve('stdin closed'));
     process.stdin.resume();
   });
-  const failed = new Promise<string>((resolve) =>
-    engine.subscribe((e) => {
-      if (e.type === 'state' && e.state.state === 'error') resolve('error');
-    }),
-  );
-  const why = await Promise.race([untilSignal(), stdinClosed, failed]);
+  const why = await Promise.race([untilEnd(engine), stdinClosed]);
   await engine.stop(why === 'error' ? 'capture failed' : `${why}`);
   return why === 'error' ? 1 : 0;
 }
@@ -320,14 +316,7 @@ const command: Command = {
       return 1;
     }
     if (!v.json) console.log(`capturing (FEC ${describeFec(fec)}). Ctrl-C to stop; every rule is removed.`);
-    const sig = await Promise.race([
-      untilSignal(duration),
-      new Promise<string>((resolve) => {
-        engine.subscribe((e) => {
-          if (e.type === 'state' && e.state.state === 'error') resolve('error');
-        });
-      }),
-    ]);
+    const sig = await untilEnd(engine, duration);
     await engine.stop(`${sig} received`);
     await controls.close();
     if (sig === 'error') {

@@ -175,6 +175,20 @@ export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: Engi
   });
 }
 
+/**
+ * Runs until Ctrl-C/SIGTERM (or `durationS`), or until the engine ends in an error by itself (every relay
+ * unreachable, capture failed): resolves with the signal's name, 'duration', or 'error'.
+ */
+export function untilEnd(engine: BoostEngine, durationS: number | null = null): Promise<string> {
+  let unsubscribe = (): void => {};
+  const failed = new Promise<string>((resolve) => {
+    unsubscribe = engine.subscribe((e) => {
+      if (e.type === 'state' && e.state.state === 'error') resolve('error');
+    });
+  });
+  return Promise.race([untilSignal(durationS), failed]).finally(unsubscribe);
+}
+
 /** Resolves on the first SIGINT or SIGTERM, or after `durationS` seconds when given; cleans up after itself. */
 export function untilSignal(durationS: number | null = null): Promise<string> {
   return new Promise((resolve) => {
