@@ -7,8 +7,10 @@
  *   <out>/bin/lightspeed-proxy.js           the bundle (shebang: runs as ./bin/lightspeed-proxy.js too)
  *   <out>/node_modules/@matrixai/quic-<platform>-<arch>/   the prebuilt QUIC addon
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
@@ -76,4 +78,37 @@ export async function buildRelayBundle(outDir: string): Promise<BundleResult> {
     dereference: true,
   });
   return { dir: outDir, version: pkg.version, bundleBytes: readFileSync(outfile).length };
+}
+
+/**
+ * `npm run relay:bundle`: the bundle as a tarball for hosts without dpkg,
+ * dist/lightspeed-relay-<version>-<platform>-<arch>.tar.gz (one top directory; run
+ * `node lightspeed-relay/bin/lightspeed-proxy.js --config FILE` from where it is unpacked). Prints its path.
+ */
+export async function buildRelayTarball(outDir: string): Promise<string> {
+  const stage = join(outDir, 'lightspeed-relay');
+  const { version } = await buildRelayBundle(stage);
+  const tarball = join(outDir, `lightspeed-relay-${version}-${process.platform}-${process.arch}.tar.gz`);
+  const r = spawnSync('tar', ['-czf', tarball, '-C', outDir, '--owner=0', '--group=0', 'lightspeed-relay'], {
+    encoding: 'utf8',
+  });
+  if (r.error ?? r.status !== 0) throw new Error(`tar failed: ${r.error?.message ?? r.stderr.trim()}`);
+  rmSync(stage, { recursive: true, force: true });
+  return tarball;
+}
+
+if (
+  process.argv[1] !== undefined &&
+  resolve(process.argv[1]) === resolve(PROXY_ROOT, 'dist/packaging/relay-bundle.js')
+) {
+  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const out = resolve(values.out ?? join(PROXY_ROOT, '../dist'));
+  mkdirSync(out, { recursive: true });
+  buildRelayTarball(out).then(
+    (path) => process.stdout.write(`${path}\n`),
+    (err: unknown) => {
+      process.stderr.write(`relay:bundle: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -8,7 +8,7 @@
  * needs root: that part is skipped when not root (CI runs as root); afterAll purges the package.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,10 +44,20 @@ async function freePort(): Promise<number> {
 }
 
 describe('relay bundle', () => {
-  it('runs from a directory of its own: no repository, no npm install', async () => {
-    const dir = join(work, 'bundle');
-    const script = `import('${join(root, 'proxy-server/dist/packaging/relay-bundle.js')}').then((m) => m.buildRelayBundle('${dir}'))`;
-    expect(run(process.execPath, ['-e', script]).status).toBe(0);
+  it('runs from a directory of its own (npm run relay:bundle, unpacked): no repository, no npm install', async () => {
+    // As `npm run relay:bundle` builds it: a tarball, unpacked elsewhere.
+    const built = run(process.execPath, [
+      join(root, 'proxy-server/dist/packaging/relay-bundle.js'),
+      '--out',
+      work,
+    ]);
+    expect(built.status, built.stderr).toBe(0);
+    const tarball = built.stdout.trim();
+    expect(tarball).toMatch(/lightspeed-relay-\d+\.\d+\.\d+-\w+-\w+\.tar\.gz$/);
+    const unpacked = join(work, 'unpacked');
+    mkdirSync(unpacked);
+    expect(run('tar', ['-xzf', tarball, '-C', unpacked]).status).toBe(0);
+    const dir = join(unpacked, 'lightspeed-relay');
     // Only the bundle and the QUIC addon package: none of the desktop app's dependencies.
     expect(readFileSync(join(dir, 'package.json'), 'utf8')).toContain('"version"');
     const modules = run('find', [join(dir, 'node_modules'), '-name', 'package.json'])
