@@ -10,6 +10,9 @@ export {
   type NearestSelectorOptions,
 } from './route-selector.js';
 export { probeRelays, type ProbeOptions, type ProbeSample } from './relay-prober.js';
+export { MlSelector, type MlSelectorOptions } from './selector/ml-selector.js';
+export { SelectorStore } from './selector/selector-store.js';
+export { type SelectorFeedback } from './route-selector.js';
 export type {
   BoostRequest,
   BoostState,

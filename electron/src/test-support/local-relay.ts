@@ -6,6 +6,8 @@ export interface LocalRelayOptions {
   /** Per-client packet rate limit (the relay's default is 1000/s). */
   pps?: number;
   fecFlushMs?: number;
+  /** Loopback address to bind (its data port and its upstream sockets). Default 127.0.0.1. */
+  host?: string;
 }
 
 /** Starts a relay on 127.0.0.1 (any free ports), no auth, allowed to reach loopback game servers. */
@@ -14,9 +16,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     server: {
       node_id: options.nodeId ?? 'local',
       region: 'local',
-      data_bind: '127.0.0.1:0',
-      control_bind: '127.0.0.1:0',
-      health_bind: '127.0.0.1:0',
+      data_bind: `${options.host ?? '127.0.0.1'}:0`,
+      control_bind: `${options.host ?? '127.0.0.1'}:0`,
+      health_bind: `${options.host ?? '127.0.0.1'}:0`,
     },
     // Many engines share 127.0.0.1 in tests and benchmarks: lift the per-IP session cap (default 16).
     security: { require_auth: false, allow_destinations: ['127.0.0.0/8'], max_sessions_per_ip: 10_000 },

@@ -1,0 +1,165 @@
+/**
+ * Keeps choosing during a session (learned selectors): every few seconds the relays are ranked again —
+ * keepalive probes that also ask our relays for their measured leg to the game server — and the engine is
+ * told to move when another relay is clearly better twice in a row (by 5 ms or 10%, whichever is more).
+ *
+ * A relay learns its leg to a server only from traffic it carries, so a candidate that has never carried
+ * this game's traffic cannot say. Exploration fixes that: up to `exploreCopies` copies of the game's
+ * latest datagram (one per tick) go through each such candidate, from a socket of their own, their replies
+ * dropped. The game server therefore sees a few duplicate datagrams from another relay's address; a game
+ * that moves its session to the newest source address would be disturbed, which is why this is an option
+ * (`EngineOptions.explore`, on by default for the learned selector, `--no-explore` in the CLI).
+ */
+import dgram from 'node:dgram';
+
+import { HEADER_V1_LEN, encodeHeader, type RelayEndpoint } from '@lightspeed/shared';
+
+import { nowUs32 } from './clock.js';
+import type { ResolvedEndpoint } from './resolve.js';
+import { resolveIpv4 } from './resolve.js';
+import type { RankedRelay, RouteSelector, SelectorContext } from './route-selector.js';
+
+export interface RouteWatchOptions {
+  selector: RouteSelector;
+  context: SelectorContext;
+  relays: readonly RelayEndpoint[];
+  server: ResolvedEndpoint;
+  /** Default 2000 ms. */
+  intervalMs?: number;
+  /** Copies of a game datagram sent through each relay that has not measured its leg. Default 5; 0 = off. */
+  exploreCopies?: number;
+  /** The relay carrying traffic now (its id). */
+  current: () => string | null;
+  /** The game's latest datagram to this server, if any. */
+  lastPayload: () => Uint8Array | null;
+  token: (endpoint: RelayEndpoint) => number;
+  /** Another relay is clearly better: the engine moves there. */
+  onBetter: (to: RankedRelay, reason: string) => void;
+  onRanking?: (ranked: RankedRelay[]) => void;
+}
+
+export class RouteWatch {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = false;
+  private streak: string | null = null;
+  private streakCount = 0;
+  private readonly copies = new Map<string, number>();
+  private readonly sockets = new Map<string, dgram.Socket>();
+  private seq = 0;
+  /** The latest ranking (client → relay RTTs and legs as of the last tick). */
+  latest: RankedRelay[] = [];
+
+  constructor(private readonly o: RouteWatchOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 2000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+  }
+
+  /** One re-rank (exported for tests; the timer calls it). */
+  async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      await this.explore();
+      const ranked = await this.o.selector.rank(this.o.relays, this.o.context);
+      if (this.stopped) return;
+      this.latest = ranked;
+      this.o.onRanking?.(ranked);
+      this.judge(ranked);
+    } catch {
+      // a failed probe round changes nothing; the next tick tries again
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private judge(ranked: RankedRelay[]): void {
+    const currentId = this.o.current();
+    const top = ranked[0];
+    const cur = ranked.find((r) => r.relay.id === currentId);
+    if (top === undefined || cur === undefined || top.relay.id === currentId || !top.reachable) {
+      this.streak = null;
+      return;
+    }
+    const margin = Math.max(5, 0.1 * cur.score);
+    if (!(top.score + margin < cur.score)) {
+      this.streak = null;
+      return;
+    }
+    this.streakCount = this.streak === top.relay.id ? this.streakCount + 1 : 1;
+    this.streak = top.relay.id;
+    if (this.streakCount < 2) return;
+    this.streak = null;
+    const est = (r: RankedRelay): string => `${(r.predictedMs ?? r.score).toFixed(0)} ms`;
+    this.o.onBetter(
+      top,
+      `better route: ${top.relay.id} ≈ ${est(top)} end to end vs ${est(cur)} via ${cur.relay.id}`,
+    );
+  }
+
+  /** Sends one copy of the game's latest datagram through each relay whose leg is still unknown. */
+  private async explore(): Promise<void> {
+    const max = this.o.exploreCopies ?? 5;
+    const payload = this.o.lastPayload();
+    if (max <= 0 || payload === null) return;
+    const currentId = this.o.current();
+    for (const endpoint of this.o.relays) {
+      const ranked = this.latest.find((r) => r.endpoint === endpoint);
+      if (ranked === undefined || ranked.relay.id === currentId) continue;
+      if (ranked.serverLegMs !== undefined || !ranked.reachable) continue;
+      const sent = this.copies.get(ranked.relay.id) ?? 0;
+      if (sent >= max) continue;
+      this.copies.set(ranked.relay.id, sent + 1);
+      await this.sendCopy(endpoint, ranked.relay.id, payload);
+    }
+  }
+
+  private async sendCopy(endpoint: RelayEndpoint, id: string, payload: Uint8Array): Promise<void> {
+    let target: ResolvedEndpoint;
+    try {
+      target = await resolveIpv4(endpoint.host, endpoint.port);
+    } catch {
+      return;
+    }
+    let socket = this.sockets.get(id);
+    if (socket === undefined) {
+      const s = dgram.createSocket('udp4');
+      s.on('error', () => {});
+      s.on('message', () => {}); // replies are not the game's: dropped
+      await new Promise<void>((resolve) => s.bind(0, resolve));
+      if (this.stopped) {
+        s.close();
+        return;
+      }
+      this.sockets.set(id, s);
+      socket = s;
+    }
+    const buf = Buffer.alloc(HEADER_V1_LEN + payload.length);
+    encodeHeader(
+      {
+        version: 1,
+        flags: 0,
+        token: this.o.token(endpoint),
+        sequence: this.seq++ & 0xffff,
+        timestampUs: nowUs32(),
+        srcIp: 0,
+        dstIp: this.o.server.ip,
+        srcPort: 0,
+        dstPort: this.o.server.port,
+      },
+      buf,
+    );
+    buf.set(payload, HEADER_V1_LEN);
+    socket.send(buf, target.port, target.address);
+  }
+}
