@@ -93,9 +93,10 @@ describe('mesh session failover', () => {
     );
     expect([...echo!.peers]).toEqual(sources);
     expect(dupes()).toBe(0);
-    // The outage is the failover detection: the move came after 3 unanswered keepalives, not before.
+    // The outage is the failover detection: the move came after 3 unanswered keepalives, not before (a
+    // stalled event loop may count more than one expiry at once).
     expect(s.stats.failovers).toBe(1);
-    expect(s.stats.missesAtFailover).toBe(3);
+    expect(s.stats.missesAtFailover).toBeGreaterThanOrEqual(3);
   });
 
   it('multipath: killing an entry loses nothing; no duplicate reaches the server or the game', async () => {
