@@ -21,6 +21,16 @@ export function dashboardSettingsPath(
   return p.join(userConfigDir(platform, env, home), 'lightspeed', 'dashboard-settings.json');
 }
 
+/** `<config dir>/lightspeed/selector/`: the ML route selector's retrained model and session history. */
+export function selectorDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = env.HOME ?? env.USERPROFILE ?? '.',
+): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  return p.join(userConfigDir(platform, env, home), 'lightspeed', 'selector');
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

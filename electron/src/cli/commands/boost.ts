@@ -11,6 +11,7 @@ import {
   SESSION_OPTIONS,
   type Controls,
   openControls,
+  makeSelector,
   parseSessionArgs,
   printEvents,
   untilEnd,
@@ -38,6 +39,11 @@ Options:
   --game-id N            game id sent when registering, 0..255 (default 0 = unknown)
   --token N              use this token instead of registering (implies --control off)
   --keepalive-ms N       keepalive period (default 500)
+  --selector NAME        ml (default): ranks relays by predicted end-to-end RTT (client → relay →
+                         server) from probes, the relays' own measured legs to the server and past
+                         sessions, re-ranks every 2 s and moves when another relay is clearly better;
+                         falls back to nearest, saying why, when it knows nothing of the server side.
+                         nearest: client → relay RTT only, chosen once
   --exit NODE_ID         relay mesh (docs/mesh.md): the --relay addresses are entries, NODE_ID the mesh
                          node that talks to the game server; the session survives its entry dying
   --multipath            with --exit: send every packet through two entries (duplicates dropped)
@@ -70,7 +76,8 @@ const command: Command = {
     if (v.server === undefined) throw new UsageError('--server HOST:PORT is required');
     hostPortArg('server', v.server);
     const localPort = numberArg(v['local-port'], 'local-port', 0, 0, 65535, usage, true);
-    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector } =
+      parseSessionArgs(v);
     const exit = parseExitArgs(v.exit, v.multipath, relays.length);
     if (exit !== null) {
       const server = hostPortArg('server', v.server);
@@ -92,7 +99,7 @@ const command: Command = {
     const registering = openControls(control, 'boost');
     let controls: Controls | null = null;
     const request: BoostRequest = { routes: [{ server: v.server, localPort }], relays, ...fec, gameId };
-    const engine = new BoostEngine({ keepaliveMs });
+    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector) });
     printEvents(engine, v.json);
     try {
       await engine.start(request, {
@@ -126,6 +133,7 @@ const command: Command = {
     const sig = await untilEnd(engine);
     await engine.stop(`${sig} received`);
     await (controls as Controls | null)?.close();
+    await engine.learned();
     return sig === 'error' ? 1 : 0;
   },
 };

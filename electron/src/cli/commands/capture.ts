@@ -17,6 +17,7 @@ import { describeFec } from '../fec-option.js';
 import {
   SESSION_OPTIONS,
   openControls,
+  makeSelector,
   parseSessionArgs,
   printEvents,
   untilEnd,
@@ -50,6 +51,7 @@ Options:
   --game-id N            game id sent when registering, 0..255 (default 0 = unknown)
   --token N              use this token instead of registering (implies --control off)
   --keepalive-ms N       keepalive period (default 500)
+  --selector NAME        ml (default: learned, end-to-end; falls back to nearest, saying why) or nearest
   --exclude CIDR         never capture traffic to this IPv4 address or range; repeat for several
   --capture-lan          capture traffic to LAN (RFC 1918) addresses too (default: left alone)
   --json                 one JSON object per event (the same events as 'boost --json')
@@ -280,7 +282,8 @@ const command: Command = {
         throw new UsageError(`--exclude: ${(err as Error).message.replace(/^exclude: /, '')}`);
       }
     });
-    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control } = parseSessionArgs(v);
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector } =
+      parseSessionArgs(v);
     const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
     const capture: CaptureSpec = { target, excludes, captureLan: v['capture-lan'] };
 
@@ -288,7 +291,7 @@ const command: Command = {
 
     const controls = await openControls(control, 'capture');
     if (controls === null) return 1;
-    const engine = new BoostEngine({ keepaliveMs });
+    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector) });
     let lastLine = '';
     printEvents(engine, v.json, (e) => {
       if (e.type !== 'capture') return;

@@ -6,7 +6,15 @@ import { type BoostStats, type EngineEvent, type FecBudget, type RelayEndpoint }
 import { numberArg } from '@lightspeed/shared/node';
 
 import { openBoostControl, parseControlAddress, type BoostControl } from '../../engine/control/index.js';
-import type { BoostEngine } from '../../engine/index.js';
+import {
+  MlSelector,
+  NearestSelector,
+  SelectorStore,
+  type BoostEngine,
+  type ProbeOptions,
+  type RouteSelector,
+} from '../../engine/index.js';
+import { selectorDir } from '../../ipc-backend/config-dir.js';
 import { UsageError } from '../command.js';
 import { parseFecOption } from '../fec-option.js';
 import { hostPortArg } from '../host-port.js';
@@ -28,8 +36,29 @@ export const SESSION_OPTIONS = {
   'cert-sha256': { type: 'string' },
   'game-id': { type: 'string' },
   'keepalive-ms': { type: 'string' },
+  selector: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
+
+export const SELECTOR_NAMES = ['ml', 'nearest'] as const;
+export type SelectorName = (typeof SELECTOR_NAMES)[number];
+
+/** `--selector nearest|ml` (default ml). */
+export function parseSelectorArg(value: string | undefined): SelectorName {
+  if (value === undefined) return 'ml';
+  if ((SELECTOR_NAMES as readonly string[]).includes(value)) return value as SelectorName;
+  throw new UsageError(`--selector: expected ml or nearest, got '${value}'`);
+}
+
+/**
+ * The route selector for a CLI session: the learned one keeps its model and history in the config dir
+ * (`LIGHTSPEED_SELECTOR_DIR` overrides it, tests use that), nearest ranks by keepalive RTT.
+ */
+export function makeSelector(name: SelectorName, probe?: ProbeOptions): RouteSelector {
+  if (name === 'nearest') return new NearestSelector(probe);
+  const dir = process.env.LIGHTSPEED_SELECTOR_DIR ?? selectorDir();
+  return new MlSelector({ ...probe, store: new SelectorStore(dir === '' ? null : dir) });
+}
 
 export interface SessionArgs {
   relays: RelayEndpoint[];
@@ -41,6 +70,8 @@ export interface SessionArgs {
   manualToken: number | null;
   keepaliveMs: number;
   control: ControlArgs;
+  /** `--selector`: how relays are ranked. */
+  selector: SelectorName;
 }
 
 type RawSessionOptions = Partial<Record<Exclude<keyof typeof SESSION_OPTIONS, 'relay' | 'json'>, string>> & {
@@ -68,6 +99,7 @@ export function parseSessionArgs(v: RawSessionOptions): SessionArgs {
     manualToken,
     keepaliveMs,
     control: { relays, control, certSha256: pin, gameId },
+    selector: parseSelectorArg(v.selector),
   };
 }
 
@@ -151,6 +183,7 @@ export function statusLine(state: string, s: BoostStats, prev: BoostStats | null
 /** Prints the engine's events: one JSON object per event, or human lines. */
 export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
   let prev: BoostStats | null = null;
+  let lastOrder = '';
   engine.subscribe((e: EngineEvent) => {
     if (json) {
       console.log(JSON.stringify(e));
@@ -162,11 +195,22 @@ export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: Engi
     } else if (e.type === 'failover') {
       console.log(`failover: ${e.from.id} → ${e.to?.id ?? '(no other relay; retrying)'} (${e.reason})`);
     } else if (e.type === 'relays') {
+      // The learned selector re-ranks every few seconds: print a ranking when its order or reason changes.
+      const note = engine.selectorNote();
+      const order = e.relays.map((r) => r.relay.id).join(' ') + (note ?? '');
+      if (order === lastOrder) return;
+      lastOrder = order;
       for (const r of e.relays) {
         const rtt =
           r.rttMedianMs === null ? 'unreachable' : `${r.rttMedianMs.toFixed(1)} ms, loss ${pct(r.loss)}`;
-        console.log(`relay ${r.relay.id}: ${rtt}`);
+        const leg = (r as { serverLegMs?: number }).serverLegMs;
+        const predicted = (r as { predictedMs?: number }).predictedMs;
+        const extra =
+          (leg === undefined ? '' : `, its leg to the server ${leg.toFixed(1)} ms`) +
+          (predicted === undefined ? '' : `, predicted end to end ${predicted.toFixed(1)} ms`);
+        console.log(`relay ${r.relay.id}: ${rtt}${extra}`);
       }
+      if (note !== null) console.log(`selector: ${note}`);
     } else if (e.type === 'state' && e.state.state === 'error') {
       console.error(`error: ${e.state.reason}`);
     } else {

@@ -1,12 +1,14 @@
 /** `lightspeed probe`: rank relays by keepalive RTT and loss. */
+import { parseHostPort } from '@lightspeed/shared';
 import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
 
 import { cliRelays } from '../../engine/discovery/index.js';
-import { BoostEngine } from '../../engine/index.js';
+import { BoostEngine, defaultSelectorContext } from '../../engine/index.js';
+import { resolveIpv4 } from '../../engine/resolve.js';
 import { UsageError, type Command } from '../command.js';
-import { parseRelays } from './engine-session.js';
+import { makeSelector, parseRelays, parseSelectorArg } from './engine-session.js';
 
-const help = `Usage: lightspeed probe --relay HOST:PORT [--relay HOST:PORT ...] [--count N] [--json]
+const help = `Usage: lightspeed probe --relay HOST:PORT [--relay HOST:PORT ...] [--server HOST:PORT] [--count N] [--json]
        lightspeed probe --registry URL|FILE --registry-key KEY [--dns-pool NAME] [--relay ...]
 
 Sends keepalives to every relay and ranks them by median RTT plus a loss penalty (the ranking
@@ -19,6 +21,9 @@ Options:
   --registry-key KEY  pinned Ed25519 public key of the registry (base64, hex or PEM)
   --dns-pool NAME     a DNS name whose A records are relays (data port 4434); repeatable
   --count N           keepalives per relay, 1..100 (default 10)
+  --server HOST:PORT  the game server: our relays are asked for their own leg to it, and the ranking
+                      is by predicted end-to-end RTT (with --selector ml)
+  --selector NAME     ml (default; falls back to nearest, saying why) or nearest
   --json              print the ranking as JSON
   -h, --help          this text
 
@@ -36,6 +41,8 @@ const command: Command = {
       {
         relay: { type: 'string', multiple: true },
         count: { type: 'string' },
+        server: { type: 'string' },
+        selector: { type: 'string' },
         registry: { type: 'string' },
         'registry-key': { type: 'string' },
         'dns-pool': { type: 'string', multiple: true },
@@ -60,8 +67,26 @@ const command: Command = {
       }
     }
     const count = numberArg(v.count, 'count', 10, 1, 100, usage, true);
-    const engine = new BoostEngine({ probe: { count, spacingMs: 20, timeoutMs: 1000 } });
+    const probeOptions = { count, spacingMs: 20, timeoutMs: 1000 };
+    const selectorName = parseSelectorArg(v.selector);
+    let server: { host: string; address: string; port: number } | undefined;
+    if (v.server !== undefined) {
+      const hp = parseHostPort(v.server);
+      if (hp === null) throw new UsageError(`--server: expected HOST:PORT, got '${v.server}'`);
+      try {
+        server = { host: hp.host, ...(await resolveIpv4(hp.host, hp.port)) };
+      } catch (err) {
+        console.error(`lightspeed probe: cannot resolve ${hp.host}: ${(err as Error).message}`);
+        return 1;
+      }
+    }
+    const engine = new BoostEngine({
+      probe: probeOptions,
+      selector: makeSelector(selectorName, probeOptions),
+      selectorContext: { ...defaultSelectorContext, ...(server === undefined ? {} : { server }) },
+    });
     const ranked = await engine.probe(relays);
+    const note = engine.selectorNote();
     if (v.json) {
       console.log(
         JSON.stringify(ranked.map((r) => ({ ...r, score: Number.isFinite(r.score) ? r.score : null }))),
@@ -77,6 +102,7 @@ const command: Command = {
         );
       });
     }
+    if (!v.json && note !== null) console.log(`selector: ${note}`);
     return ranked.some((r) => r.reachable) ? 0 : 1;
   },
 };
