@@ -33,7 +33,7 @@ const target = meetsTarget(results);
 const cold0 = performance.now();
 rankMl(
   model,
-  held[0]!.candidates.map((c) => c.info),
+  (held.find((s) => s.cls === 'full') ?? held[0]!).candidates.map((c) => c.info),
   { unsureMs: 50 },
 );
 const firstCallMs = performance.now() - cold0;
