@@ -110,6 +110,8 @@ export class FakeBackend {
   pinned: string | null = null;
   history: BoostStats[] = [];
   startError: IpcError | null;
+  /** When set, settings.set fails with it (an unwritable settings file). */
+  failSettings: IpcError | null = null;
   private seq = 0;
   private readonly notify;
 
@@ -232,6 +234,7 @@ export class FakeBackend {
         get: () => this.settings,
         set: (patch) => {
           this.record('settings.set', patch);
+          if (this.failSettings) throw this.failSettings;
           this.settings = settingsSchema.parse({ ...this.settings, ...patch });
           this.notify.settings.changed(this.settings);
           return this.settings;

@@ -45,7 +45,8 @@ export interface Actions {
   pinRelay(relayId: string | null): Promise<void>;
   /** Saves settings; resolves to an error message, or null when saved. */
   saveSettings(patch: SettingsPatch): Promise<string | null>;
-  finishFirstRun(patch?: SettingsPatch): Promise<void>;
+  /** Saves the first-run choice; resolves with the error to show in the dialog, or null. */
+  finishFirstRun(patch?: SettingsPatch): Promise<string | null>;
   clearBoostError(): void;
   dismissNotice(id: number): void;
 }
@@ -172,8 +173,8 @@ export function createAppStore(api: LightspeedApi): AppStore & { dispose(): void
         }
       },
       async finishFirstRun(extra = {}) {
-        const error = await get().actions.saveSettings({ ...extra, firstRunComplete: true });
-        if (error !== null) notify('error', error);
+        // The dialog covers the notices: the caller shows the error inside it.
+        return get().actions.saveSettings({ ...extra, firstRunComplete: true });
       },
       clearBoostError() {
         patch('boost', { error: null });

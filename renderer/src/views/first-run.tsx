@@ -2,6 +2,7 @@
 import type { BoostMode } from '@lightspeed/shared';
 import { useEffect, useRef, useState } from 'react';
 
+import { trapFocus } from '../components/focus-trap.js';
 import { useActions, useApp } from '../store/hooks.js';
 
 export function FirstRun() {
@@ -9,6 +10,7 @@ export function FirstRun() {
   const demo = useApp((a) => a.info?.demo ?? false);
   const [mode, setMode] = useState<BoostMode>('redirect');
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
@@ -20,6 +22,7 @@ export function FirstRun() {
         aria-modal="true"
         aria-labelledby="first-run-title"
         aria-describedby="first-run-intro"
+        onKeyDown={trapFocus}
       >
         <div className="brand-mark brand-mark-large" aria-hidden="true" />
         <h2 id="first-run-title" ref={heading} tabIndex={-1}>
@@ -78,11 +81,20 @@ export function FirstRun() {
           disabled={busy}
           onClick={() => {
             setBusy(true);
-            void actions.finishFirstRun({ mode }).finally(() => setBusy(false));
+            setError(null);
+            void actions
+              .finishFirstRun({ mode })
+              .then(setError)
+              .finally(() => setBusy(false));
           }}
         >
           Get started
         </button>
+        {error !== null && (
+          <p className="field-error" role="alert">
+            Your choice could not be saved: {error}
+          </p>
+        )}
       </div>
     </div>
   );

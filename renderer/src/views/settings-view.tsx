@@ -6,16 +6,17 @@ import {
   type Settings,
   type SettingsPatch,
 } from '@lightspeed/shared';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 
 import { useActions, useBoost, useSettings } from '../store/hooks.js';
 import { hostPortProblem } from './library-view.js';
 import { ViewHeader } from '../components/view-header.js';
 import { FecMeasured } from '../components/fec-measured.js';
+import { RouteSelectorSetting } from '../components/route-selector-setting.js';
 
 const FEC_TEXT: Record<FecLevel, { title: string; detail: string }> = {
   off: { title: 'Off', detail: 'No parity; lowest bandwidth' },
-  light: { title: 'Light', detail: '1 parity per 8 packets · +13%' },
+  light: { title: 'Light', detail: 'XOR parity per block of ≤ 8, closed after 5 ms · ~2× bytes at 128 pps' },
   balanced: { title: 'Balanced', detail: 'Adaptive: repairs follow the measured loss · up to ~2× bytes' },
   strong: { title: 'Strong', detail: 'Adaptive, larger budget · up to ~3× bytes' },
 };
@@ -29,14 +30,14 @@ interface RelayRow {
 const toRows = (relays: RelayEndpoint[]): RelayRow[] =>
   relays.map((r) => ({ address: `${r.host}:${r.port}`, id: r.id ?? '', region: r.region ?? '' }));
 
-/** Rows → relays; returns the first problem instead when a row is invalid. */
-export function rowsToRelays(rows: RelayRow[]): RelayEndpoint[] | string {
+/** Rows → relays; returns the first invalid row and its problem instead. */
+export function rowsToRelays(rows: RelayRow[]): RelayEndpoint[] | { row: number; problem: string } {
   const out: RelayEndpoint[] = [];
   for (const [i, row] of rows.entries()) {
     const address = row.address.trim();
     if (address === '' && row.id.trim() === '' && row.region.trim() === '') continue;
     const problem = hostPortProblem(address);
-    if (problem) return `Relay ${i + 1}: ${problem}`;
+    if (problem) return { row: i, problem };
     const at = address.lastIndexOf(':');
     const relay: RelayEndpoint = { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
     if (row.id.trim()) relay.id = row.id.trim();
@@ -47,6 +48,74 @@ export function rowsToRelays(rows: RelayRow[]): RelayEndpoint[] | string {
 }
 
 type Message = { kind: 'ok' | 'error'; text: string } | null;
+
+/** What the form edits, as typed (numbers stay text until they are checked). */
+interface Draft {
+  mode: Settings['mode'];
+  fecLevel: FecLevel;
+  keepalive: string;
+  relaySource: Settings['relaySource'];
+  rows: RelayRow[];
+  registryUrl: string;
+  registryKey: string;
+}
+type DraftField = keyof Draft;
+type FieldErrors = Partial<Record<'keepalive' | 'registryUrl' | 'registryKey' | `relay-${number}`, string>>;
+
+const draftOf = (s: Settings): Draft => ({
+  mode: s.mode,
+  fecLevel: s.fecLevel,
+  keepalive: String(s.keepaliveIntervalMs),
+  relaySource: s.relaySource,
+  rows: toRows(s.relays),
+  registryUrl: s.registryUrl ?? '',
+  registryKey: s.registryKey ?? '',
+});
+
+/**
+ * Edits not saved yet (per app instance: keyed by its actions), kept when the form goes away (another view, or settings changed elsewhere — a
+ * pinned relay, another window): they come back, on top of the newest settings, instead of vanishing.
+ */
+const unsavedByApp = new WeakMap<object, { draft: Draft; edited: Set<DraftField> }>();
+
+/** Checks the draft: the settings patch of the edited fields, or the problem of each bad field. */
+function checkDraft(d: Draft, edited: ReadonlySet<DraftField>): SettingsPatch | FieldErrors {
+  const errors: FieldErrors = {};
+  const keepaliveMs = Number(d.keepalive);
+  if (!Number.isInteger(keepaliveMs) || keepaliveMs < 100 || keepaliveMs > 10_000)
+    errors.keepalive = 'A whole number of milliseconds, 100–10000';
+  const relays = rowsToRelays(d.rows);
+  if (!Array.isArray(relays)) errors[`relay-${relays.row}`] = relays.problem;
+  const url = d.registryUrl.trim();
+  const key = d.registryKey.trim();
+  if (d.relaySource === 'registry') {
+    if (!/^https?:\/\/\S+$/.test(url)) errors.registryUrl = 'An http:// or https:// address';
+    if (!/^(?:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/.test(key))
+      errors.registryKey = "The registry's Ed25519 public key: 32 bytes as base64 or hex";
+  }
+  if (Object.keys(errors).length > 0 || !Array.isArray(relays)) return errors;
+  const full: SettingsPatch = {
+    mode: d.mode,
+    fecLevel: d.fecLevel,
+    keepaliveIntervalMs: keepaliveMs,
+    relaySource: d.relaySource,
+    relays,
+    registryUrl: url === '' ? null : url,
+    registryKey: key === '' ? null : key,
+  };
+  // Only what the user changed: a field changed elsewhere meanwhile keeps its newer value.
+  const touched = new Set<keyof SettingsPatch>(
+    [...edited].flatMap((f): (keyof SettingsPatch)[] =>
+      f === 'keepalive' ? ['keepaliveIntervalMs'] : f === 'rows' ? ['relays'] : [f],
+    ),
+  );
+  return Object.fromEntries(Object.entries(full).filter(([k]) => touched.has(k as keyof SettingsPatch)));
+}
+
+const isPatch = (r: SettingsPatch | FieldErrors): r is SettingsPatch =>
+  !Object.keys(r).some(
+    (k) => k === 'keepalive' || k === 'registryUrl' || k === 'registryKey' || k.startsWith('relay-'),
+  );
 
 function SettingsForm({
   settings,
@@ -61,46 +130,82 @@ function SettingsForm({
   const saving = useSettings((s) => s.saving);
   const fecStats = useBoost((b) => b.stats);
   const id = useId();
-  const [mode, setMode] = useState(settings.mode);
-  const [fecLevel, setFecLevel] = useState(settings.fecLevel);
-  const [keepalive, setKeepalive] = useState(String(settings.keepaliveIntervalMs));
-  const [relaySource, setRelaySource] = useState(settings.relaySource);
-  const [rows, setRows] = useState<RelayRow[]>(() => toRows(settings.relays));
-  const [registryUrl, setRegistryUrl] = useState(settings.registryUrl ?? '');
-  const [registryKey, setRegistryKey] = useState(settings.registryKey ?? '');
+  // Restore kept edits on top of the newest settings; an edit that now equals the setting (it was saved,
+  // or made elsewhere too) is no longer an edit.
+  const [initial] = useState(() => {
+    const fresh = draftOf(settings);
+    const kept = unsavedByApp.get(actions);
+    const edits = new Set(
+      [...(kept?.edited ?? [])].filter((f) => JSON.stringify(kept!.draft[f]) !== JSON.stringify(fresh[f])),
+    );
+    const merged = { ...fresh } as Record<DraftField, unknown>;
+    for (const f of edits) merged[f] = kept!.draft[f];
+    return { draft: merged as unknown as Draft, edited: edits };
+  });
+  const [edited, setEdited] = useState<Set<DraftField>>(initial.edited);
+  const [draft, setDraft] = useState<Draft>(initial.draft);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = edited.size > 0;
+  const { mode, fecLevel, keepalive, relaySource, rows, registryUrl, registryKey } = draft;
+  const edit = <K extends DraftField>(field: K, value: Draft[K] | ((v: Draft[K]) => Draft[K])): void => {
+    setDraft((d) => ({
+      ...d,
+      [field]: typeof value === 'function' ? value(d[field]) : value,
+    }));
+    setEdited((e) => new Set(e).add(field));
+  };
+  const setMode = (v: Draft['mode']): void => edit('mode', v);
+  const setFecLevel = (v: FecLevel): void => edit('fecLevel', v);
+  const setKeepalive = (v: string): void => edit('keepalive', v);
+  const setRelaySource = (v: Draft['relaySource']): void => edit('relaySource', v);
+  const setRows = (v: RelayRow[] | ((rs: RelayRow[]) => RelayRow[])): void => edit('rows', v);
+  const setRegistryUrl = (v: string): void => edit('registryUrl', v);
+  const setRegistryKey = (v: string): void => edit('registryKey', v);
+
+  // Leaving with edits keeps them (see `unsavedByApp`); leaving clean forgets any.
+  const latest = useRef({ draft, edited });
+  latest.current = { draft, edited };
+  useEffect(
+    () => () => {
+      if (latest.current.edited.size > 0) unsavedByApp.set(actions, latest.current);
+      else unsavedByApp.delete(actions);
+    },
+    [actions],
+  );
+
+  const invalid = (field: keyof FieldErrors) => ({
+    'aria-invalid': errors[field] !== undefined ? ('true' as const) : undefined,
+    'aria-describedby': errors[field] !== undefined ? `${id}-${field}-error` : undefined,
+  });
+  const fieldError = (field: keyof FieldErrors) =>
+    errors[field] === undefined ? null : (
+      <p id={`${id}-${field}-error`} className="field-error">
+        {errors[field]}
+      </p>
+    );
+
+  const discard = (): void => {
+    unsavedByApp.delete(actions);
+    setDraft(draftOf(settings));
+    setEdited(new Set());
+    setErrors({});
+    setMessage(null);
+  };
 
   const save = async (ev: FormEvent) => {
     ev.preventDefault();
-    const keepaliveMs = Number(keepalive);
-    if (!Number.isInteger(keepaliveMs) || keepaliveMs < 100 || keepaliveMs > 10_000) {
-      return setMessage({
-        kind: 'error',
-        text: 'Keepalive interval: a whole number of milliseconds, 100–10000',
-      });
+    const checked = checkDraft(draft, edited);
+    if (!isPatch(checked)) {
+      setErrors(checked);
+      setMessage({ kind: 'error', text: 'Fix the highlighted fields; nothing was saved.' });
+      return;
     }
-    const relays = rowsToRelays(rows);
-    if (typeof relays === 'string') return setMessage({ kind: 'error', text: relays });
-    const url = registryUrl.trim();
-    if (relaySource === 'registry' && !/^https?:\/\/\S+$/.test(url)) {
-      return setMessage({ kind: 'error', text: 'Registry URL: an http:// or https:// address' });
+    setErrors({});
+    const error = await actions.saveSettings(checked);
+    if (error === null) {
+      unsavedByApp.delete(actions);
+      setEdited(new Set());
     }
-    const key = registryKey.trim();
-    if (relaySource === 'registry' && !/^(?:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/.test(key)) {
-      return setMessage({
-        kind: 'error',
-        text: "Registry key: the registry's Ed25519 public key, 32 bytes as base64 or hex",
-      });
-    }
-    const patch: SettingsPatch = {
-      mode,
-      fecLevel,
-      keepaliveIntervalMs: keepaliveMs,
-      relaySource,
-      relays,
-      registryUrl: url === '' ? null : url,
-      registryKey: key === '' ? null : key,
-    };
-    const error = await actions.saveSettings(patch);
     setMessage(error === null ? { kind: 'ok', text: 'Saved' } : { kind: 'error', text: error });
   };
 
@@ -170,12 +275,16 @@ function SettingsForm({
             inputMode="numeric"
             value={keepalive}
             onChange={(e) => setKeepalive(e.target.value)}
+            {...invalid('keepalive')}
           />
+          {fieldError('keepalive')}
           <span className="muted">
             Shorter detects a dead relay sooner; 3 missed keepalives trigger failover.
           </span>
         </div>
       </fieldset>
+
+      <RouteSelectorSetting />
 
       <fieldset className="panel">
         <legend>Relays</legend>
@@ -208,6 +317,7 @@ function SettingsForm({
                   value={row.address}
                   onChange={(e) => setRow(i, { address: e.target.value })}
                   spellCheck={false}
+                  {...invalid(`relay-${i}`)}
                 />
                 <input
                   aria-label={`Relay ${i + 1} name`}
@@ -229,6 +339,7 @@ function SettingsForm({
                 >
                   ×
                 </button>
+                {fieldError(`relay-${i}`)}
               </div>
             ))}
             <button
@@ -249,7 +360,9 @@ function SettingsForm({
               value={registryUrl}
               onChange={(e) => setRegistryUrl(e.target.value)}
               spellCheck={false}
+              {...invalid('registryUrl')}
             />
+            {fieldError('registryUrl')}
             <label htmlFor={`${id}-registry-key`}>Registry public key</label>
             <input
               id={`${id}-registry-key`}
@@ -259,7 +372,14 @@ function SettingsForm({
               onChange={(e) => setRegistryKey(e.target.value)}
               spellCheck={false}
               aria-describedby={`${id}-registry-key-hint`}
+              {...(errors.registryKey === undefined
+                ? {}
+                : {
+                    'aria-invalid': 'true' as const,
+                    'aria-describedby': `${id}-registry-key-hint ${id}-registryKey-error`,
+                  })}
             />
+            {fieldError('registryKey')}
             <p id={`${id}-registry-key-hint`} className="muted">
               A registry that this key did not sign, or that has expired, is refused.
             </p>
@@ -271,6 +391,16 @@ function SettingsForm({
         <button type="submit" className="btn btn-primary" disabled={saving}>
           {saving ? 'Saving…' : 'Save settings'}
         </button>
+        {dirty && (
+          <>
+            <span className="badge" data-testid="unsaved">
+              Unsaved changes
+            </span>
+            <button type="button" className="btn btn-ghost" onClick={discard}>
+              Discard
+            </button>
+          </>
+        )}
         <p
           className={`form-message${message?.kind === 'error' ? ' is-error' : ''}`}
           role="status"

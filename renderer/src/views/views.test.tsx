@@ -22,6 +22,32 @@ describe('first run', () => {
   });
 });
 
+describe('first run, when things go wrong', () => {
+  it('keeps Tab inside the welcome dialog', async () => {
+    const { user } = await renderApp({ firstRun: true });
+    const dialog = screen.getByRole('dialog', { name: 'Welcome to LightSpeed' });
+    const start = within(dialog).getByRole('button', { name: 'Get started' });
+    start.focus();
+    await user.tab();
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    expect(document.activeElement).toBe(within(dialog).getAllByRole('radio')[0]);
+    await user.tab({ shift: true });
+    expect(document.activeElement).toBe(start);
+  });
+
+  it('shows inside the dialog why "Get started" could not save (an unwritable settings file)', async () => {
+    const { user, fake } = await renderApp({ firstRun: true });
+    fake.failSettings = new IpcError(
+      'internal',
+      "EACCES: permission denied, open '/home/p/.config/settings.json'",
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Welcome to LightSpeed' });
+    await user.click(within(dialog).getByRole('button', { name: 'Get started' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toMatch(/could not be saved: EACCES/);
+    expect(screen.getByRole('dialog', { name: 'Welcome to LightSpeed' })).toBeTruthy();
+  });
+});
+
 describe('Library → Session', () => {
   it('lists the games with labelled Boost buttons and badges', async () => {
     await renderApp();
@@ -203,21 +229,67 @@ describe('Settings', () => {
     ]);
   });
 
-  it('refuses bad input with a message and does not save', async () => {
+  it('puts each error on its field (aria-invalid, described by the message) and saves nothing', async () => {
     const { user, fake } = await renderApp();
     await user.click(screen.getByRole('button', { name: 'Settings' }));
     const keepalive = screen.getByLabelText('Keepalive interval (ms)');
     await user.clear(keepalive);
     await user.type(keepalive, '5');
+    const relay = screen.getByRole('textbox', { name: 'Relay 1 address (host:port)' });
+    await user.clear(relay);
+    await user.type(relay, 'no-port');
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
-    expect(screen.getByText(/Keepalive interval: a whole number/)).toBeTruthy();
+    expect(keepalive.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(keepalive.getAttribute('aria-describedby')!)?.textContent).toMatch(
+      /whole number of milliseconds/,
+    );
+    expect(relay.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(relay.getAttribute('aria-describedby')!)?.textContent).toMatch(/port/);
+    expect(screen.getByText(/Fix the highlighted fields; nothing was saved/)).toBeTruthy();
     await user.clear(keepalive);
     await user.type(keepalive, '500');
+    await user.clear(relay);
+    await user.type(relay, '127.0.0.1:4500');
     await user.click(screen.getByRole('radio', { name: 'Registry URL' }));
-    await user.type(screen.getByRole('textbox', { name: 'Registry URL' }), 'ftp://relays');
+    const url = screen.getByRole('textbox', { name: 'Registry URL' });
+    await user.type(url, 'ftp://relays');
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
-    expect(screen.getByText(/Registry URL: an http/)).toBeTruthy();
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+    expect(keepalive.getAttribute('aria-invalid')).toBeNull();
+    expect(document.getElementById(url.getAttribute('aria-describedby')!)?.textContent).toMatch(/http/);
     expect(fake.calls.some((c) => c.channel === 'settings.set')).toBe(false);
+  });
+
+  it('keeps unsaved edits across views and a change made elsewhere, saves only what was edited, or discards', async () => {
+    const { user, fake } = await renderApp();
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    const keepalive = (): HTMLElement => screen.getByLabelText('Keepalive interval (ms)');
+    await user.clear(keepalive());
+    await user.type(keepalive(), '750');
+    expect(screen.getByTestId('unsaved').textContent).toBe('Unsaved changes');
+    // Away and back: the edit is still there.
+    await user.click(screen.getByRole('button', { name: 'Library' }));
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    expect((keepalive() as HTMLInputElement).value).toBe('750');
+    // Settings change elsewhere (another window): the edit survives, the other field takes the new value.
+    await act(async () => {
+      await fake.api.settings.set({ fecLevel: 'strong' });
+    });
+    expect((keepalive() as HTMLInputElement).value).toBe('750');
+    expect(screen.getByRole<HTMLInputElement>('radio', { name: /Strong/ }).checked).toBe(true);
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() =>
+      expect(fake.calls.filter((c) => c.channel === 'settings.set').at(-1)?.arg).toEqual({
+        keepaliveIntervalMs: 750,
+      }),
+    );
+    await waitFor(() => expect(screen.queryByTestId('unsaved')).toBeNull());
+    // Discard puts the saved values back.
+    await user.clear(keepalive());
+    await user.type(keepalive(), '900');
+    await user.click(screen.getByRole('button', { name: 'Discard' }));
+    expect((keepalive() as HTMLInputElement).value).toBe('750');
+    expect(screen.queryByTestId('unsaved')).toBeNull();
   });
 });
 
