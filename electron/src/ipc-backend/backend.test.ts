@@ -92,6 +92,7 @@ function harness(settings: Partial<Settings> = {}, createCaptureEngine?: EngineF
       mode: 'redirect',
       fecLevel: 'balanced',
       keepaliveIntervalMs: 200,
+      routeSelector: 'ml',
       relaySource: 'list',
       relays: env.relays,
       registryUrl: null,

@@ -169,7 +169,10 @@ export class LightspeedBackend {
       await this.disposeEngine();
       const factory =
         capture === null ? this.o.createEngine : (this.o.createCaptureEngine ?? this.o.createEngine);
-      const engine = factory({ keepaliveMs: this.settings.keepaliveIntervalMs });
+      const engine = factory({
+        keepaliveMs: this.settings.keepaliveIntervalMs,
+        selector: this.settings.routeSelector,
+      });
       this.engine = engine;
       this.unsubscribe = engine.subscribe((event) => this.onEngineEvent(engine, event));
       this.stats = null;

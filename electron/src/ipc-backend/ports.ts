@@ -10,6 +10,7 @@ import type {
   EngineRoute,
   RelayEndpoint,
   RelayProbe,
+  RouteSelectorName,
   RelayRef,
 } from '@lightspeed/shared';
 
@@ -26,7 +27,7 @@ export interface EngineLike {
 }
 
 /** Makes an engine for one session (settings such as the keepalive period are fixed per engine). */
-export type EngineFactory = (options: { keepaliveMs: number }) => EngineLike;
+export type EngineFactory = (options: { keepaliveMs: number; selector?: RouteSelectorName }) => EngineLike;
 
 /** A catalog entry, as much as the backend reads of it. */
 export interface CatalogGame {

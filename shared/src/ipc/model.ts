@@ -62,11 +62,16 @@ export const gameServerSchema = z.strictObject({
 });
 export type GameServer = z.infer<typeof gameServerSchema>;
 
+export const ROUTE_SELECTORS = ['ml', 'nearest'] as const;
+export type RouteSelectorName = (typeof ROUTE_SELECTORS)[number];
+
 export const settingsSchema = z.strictObject({
   /** redirect: the game talks to 127.0.0.1; capture: packets are intercepted (needs privileges). */
   mode: z.enum(BOOST_MODES),
   fecLevel: z.enum(FEC_LEVELS),
   keepaliveIntervalMs: z.number().int().min(100).max(10_000),
+  /** How relays are ranked: ml (predicted end-to-end RTT, learns from sessions) or nearest (client → relay RTT). */
+  routeSelector: z.enum(ROUTE_SELECTORS),
   /** Where relays come from: the list below, or a signed registry (URL + the pinned Ed25519 key). */
   relaySource: z.enum(['list', 'registry']),
   relays: z.array(relayEndpointSchema).max(64),
@@ -101,6 +106,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mode: 'redirect',
   fecLevel: 'balanced',
   keepaliveIntervalMs: 500,
+  routeSelector: 'ml',
   relaySource: 'list',
   relays: [],
   registryUrl: null,
@@ -122,6 +128,7 @@ export const settingsFileSchema = z.object({
   mode: shape.mode.catch(d.mode),
   fecLevel: shape.fecLevel.catch(d.fecLevel),
   keepaliveIntervalMs: shape.keepaliveIntervalMs.catch(d.keepaliveIntervalMs),
+  routeSelector: shape.routeSelector.catch(d.routeSelector),
   relaySource: shape.relaySource.catch(d.relaySource),
   relays: shape.relays.catch(d.relays),
   registryUrl: shape.registryUrl.catch(d.registryUrl),
