@@ -25,6 +25,10 @@ const commands: Record<string, Entry> = {
     summary: 'Measure and rank relays',
     load: async () => (await import('./commands/probe.js')).default,
   },
+  diagnose: {
+    summary: 'Direct path vs each relay path: ms saved, loss avoided, or direct is better',
+    load: async () => (await import('./commands/diagnose.js')).default,
+  },
   demo: {
     summary: 'Local relay, lossy link and simulated game: watch FEC work',
     load: async () => (await import('./commands/demo.js')).default,
