@@ -76,7 +76,7 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
   });
   const packets = new Counter({
     name: 'lightspeed_mesh_packets_total',
-    help: 'Mesh datagrams: mesh_in/mesh_out (sealed, between relays), transit, client_in/out, server_in/out.',
+    help: 'Mesh datagrams: mesh_in/mesh_out (sealed, between relays), transit, client_in/out, server_in/out, fec_parity_out and fec_recovered (hop FEC).',
     labelNames: ['direction'],
     registers: [registry],
     collect() {
@@ -88,6 +88,8 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
       packets.inc({ direction: 'client_out' }, stats.clientOut);
       packets.inc({ direction: 'server_in' }, stats.serverIn);
       packets.inc({ direction: 'server_out' }, stats.serverOut);
+      packets.inc({ direction: 'fec_parity_out' }, stats.fecParity);
+      packets.inc({ direction: 'fec_recovered' }, stats.fecRecovered);
     },
   });
   const sessions = new Gauge({

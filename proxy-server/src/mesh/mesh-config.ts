@@ -23,6 +23,8 @@ export const meshSchema = z
   .strictObject({
     bind: ipv4Bind.optional(),
     probe_interval_ms: z.number().int().min(20).max(60_000).default(500),
+    /** XOR parity on mesh hops that measure loss (hop-fec.ts). */
+    fec: z.boolean().default(true),
     peers: z
       .array(
         z.strictObject({

@@ -24,6 +24,7 @@ import {
 } from './mesh-frame.js';
 import { parseMeshPsk } from './mesh-psk.js';
 import { MeshDrop, MeshStats } from './mesh-stats.js';
+import { HopFecReceiver, HopFecSender, MSG_FEC, decodeFecMessage, kForLoss } from './hop-fec.js';
 import { LinkEstimate, shortestPaths } from './link-state.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import { parseIpv4BindAddress } from '../config/bind-address.js';
@@ -36,6 +37,8 @@ export const ENTRY_FRESH_MS = 1000;
 export const LINK_DEAD_PROBES = 3;
 /** A flooded LSA is forgotten after this many probe intervals without a newer one. */
 const LSA_EXPIRY_PROBES = 6;
+/** A partial hop-FEC block's parity goes out this long after the block's first message. */
+const HOP_FEC_FLUSH_MS = 5;
 
 export interface MeshNodeOptions {
   nodeId: string;
@@ -67,6 +70,9 @@ interface Peer {
   pingSeq: number;
   /** PINGs not yet answered: seq → send time. One unanswered for 3 intervals counts as lost. */
   pending: Map<number, number>;
+  fecTx: HopFecSender;
+  fecRx: HopFecReceiver;
+  flushTimer: NodeJS.Timeout | null;
 }
 
 /** Entry side of a session: where the client is. */
@@ -145,6 +151,9 @@ export class MeshNode {
         link: new LinkEstimate(),
         pingSeq: 0,
         pending: new Map(),
+        fecTx: new HopFecSender(),
+        fecRx: new HopFecReceiver(),
+        flushTimer: null,
       });
     }
     this.socket = createSocket({ type: 'udp4', lookup: literalLookup });
@@ -174,6 +183,7 @@ export class MeshNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const p of this.peers.values()) if (p.flushTimer !== null) clearTimeout(p.flushTimer);
     for (const s of this.exitSessions.values()) this.closeExit(s);
     this.entrySessions.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
@@ -212,6 +222,7 @@ export class MeshNode {
       for (const p of this.peers.values()) if (p.id !== origin) this.send(p, msg);
     }
     this.recomputeRoutes();
+    for (const p of this.peers.values()) p.fecRx.expire(now);
     this.sweep(now);
   }
 
@@ -286,7 +297,30 @@ export class MeshNode {
   // ---- the mesh socket ---------------------------------------------------------------------------
 
   private send(p: Peer, msg: MeshMessage): void {
-    const frame = p.sealer.seal(encodeMessage(msg));
+    this.sealAndSend(p, encodeMessage(msg));
+  }
+
+  /** DATA / REPLY / FIN: FEC-wrapped when the link measures loss (hop-fec.ts). */
+  private sendSession(p: Peer, msg: MeshMessage): void {
+    const k = this.o.mesh.fec ? kForLoss(p.link.loss) : 0;
+    const parityBefore = p.fecTx.parity;
+    for (const part of p.fecTx.wrap(encodeMessage(msg), k)) this.sealAndSend(p, part);
+    this.stats.fecParity += p.fecTx.parity - parityBefore;
+    if (p.fecTx.pending > 0 && p.flushTimer === null) {
+      p.flushTimer = setTimeout(() => {
+        p.flushTimer = null;
+        if (this.stopped) return;
+        const parity = p.fecTx.flush();
+        if (parity === null) return;
+        this.stats.fecParity++;
+        this.sealAndSend(p, parity);
+      }, HOP_FEC_FLUSH_MS);
+      p.flushTimer.unref();
+    }
+  }
+
+  private sealAndSend(p: Peer, plaintext: Uint8Array): void {
+    const frame = p.sealer.seal(plaintext);
     this.stats.meshOutPackets++;
     this.stats.meshOutBytes += frame.length;
     // Each node sends to the address in its own config: a peer behind NAT is still recognised by its key.
@@ -322,12 +356,30 @@ export class MeshNode {
       return; // never answered
     }
     const peer = this.peers.get(opened.sender)!;
-    const msg = decodeMessage(opened.plaintext);
-    if (msg === null) {
+    const now = performance.now();
+    if (opened.plaintext[0] === MSG_FEC) {
+      const m = decodeFecMessage(opened.plaintext);
+      if (m === null) {
+        this.stats.drops[MeshDrop.MALFORMED]!++;
+        return;
+      }
+      const before = peer.fecRx.recovered;
+      peer.fecRx.receive(m, now, (inner) => this.dispatch(peer, decodeMessage(inner), now, true));
+      this.stats.fecRecovered += peer.fecRx.recovered - before;
+      return;
+    }
+    this.dispatch(peer, decodeMessage(opened.plaintext), now, false);
+  }
+
+  /** One opened message; `inFec`: it came out of a type-7 wrapper, where only session messages belong. */
+  private dispatch(peer: Peer, msg: MeshMessage | null, now: number, inFec: boolean): void {
+    if (
+      msg === null ||
+      (inFec && msg.type !== MsgType.DATA && msg.type !== MsgType.REPLY && msg.type !== MsgType.FIN)
+    ) {
       this.stats.drops[MeshDrop.MALFORMED]!++;
       return;
     }
-    const now = performance.now();
     switch (msg.type) {
       case MsgType.PING:
         this.send(peer, { type: MsgType.PONG, seq: msg.seq, time: msg.time });
@@ -378,7 +430,7 @@ export class MeshNode {
       return;
     }
     this.stats.transit++;
-    this.send(hop, { ...msg, ttl: msg.ttl - 1 });
+    this.sendSession(hop, { ...msg, ttl: msg.ttl - 1 });
   }
 
   // ---- entry: the client side ---------------------------------------------------------------------

@@ -59,4 +59,8 @@ export class MeshStats {
   clientOut = 0;
   serverOut = 0;
   serverIn = 0;
+  /** Session messages rebuilt by hop FEC. */
+  fecRecovered = 0;
+  /** Hop-FEC parity messages sent. */
+  fecParity = 0;
 }

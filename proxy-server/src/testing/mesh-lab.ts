@@ -13,6 +13,10 @@ export interface MeshLabOptions {
   nodes?: string[];
   /** One-way delay (ms) of the links named "a-b" (both directions go through a delay link). */
   delays?: Record<string, number>;
+  /** Loss probability (each direction) of the links named "a-b", through a seeded lossy link. */
+  loss?: Record<string, number>;
+  /** `[mesh] fec` (default true). */
+  fec?: boolean;
   probeIntervalMs?: number;
   adminToken?: string;
   pps?: number;
@@ -61,14 +65,16 @@ export async function startMeshLab(options: MeshLabOptions = {}): Promise<MeshLa
     for (const b of nodes) {
       if (a === b) continue;
       const delay = options.delays?.[pairKey(a, b)];
-      if (delay === undefined) {
+      const loss = options.loss?.[pairKey(a, b)];
+      if (delay === undefined && loss === undefined) {
         addr.set(`${a}>${b}`, `127.0.0.1:${meshPorts.get(b)!}`);
         continue;
       }
       const link = await LossyLink.start({
         listen: { host: '127.0.0.1', port: 0 },
         forward: { host: '127.0.0.1', port: meshPorts.get(b)! },
-        delayMs: delay,
+        ...(delay !== undefined && { delayMs: delay }),
+        ...(loss !== undefined && { loss, seed: a < b ? 1 : 2 }),
       });
       links.push(link);
       addr.set(`${a}>${b}`, `127.0.0.1:${link.port}`);
@@ -91,6 +97,7 @@ export async function startMeshLab(options: MeshLabOptions = {}): Promise<MeshLa
       mesh: {
         bind: `127.0.0.1:${meshPorts.get(n)!}`,
         probe_interval_ms: options.probeIntervalMs ?? 100,
+        ...(options.fec !== undefined && { fec: options.fec }),
         peers: nodes
           .filter((p) => p !== n)
           .map((p) => ({ node_id: p, addr: addr.get(`${n}>${p}`)!, key: keys.get(pairKey(n, p))! })),
