@@ -4,7 +4,6 @@
  */
 import { BrowserWindow } from 'electron';
 
-import { allowNavigation, WINDOW_OPEN_DECISION } from './navigation-policy.js';
 import { mainWindowOptions } from './window-options.js';
 
 export interface MainWindowOptions {
@@ -21,26 +20,15 @@ export interface MainWindowOptions {
   /** True once the app is quitting for real. */
   quitting: () => boolean;
   log: (message: string) => void;
+  /** DevTools allowed (development builds only). */
+  devTools: boolean;
 }
 
 /** Creates and loads the main window. */
 export function createMainWindow(o: MainWindowOptions): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(o.preload, o.icon));
-  const contents = win.webContents;
-
-  const guard = (event: { preventDefault(): void }, url: string): void => {
-    if (allowNavigation(url, o.origin)) return;
-    event.preventDefault();
-    o.log(`blocked navigation to ${url}`);
-  };
-  contents.on('will-navigate', guard);
-  contents.on('will-redirect', guard);
-  contents.on('will-frame-navigate', (event) => guard(event, event.url));
-  contents.setWindowOpenHandler(({ url }) => {
-    o.log(`blocked window.open(${url})`);
-    return WINDOW_OPEN_DECISION;
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
+  const win = new BrowserWindow(mainWindowOptions(o.preload, o.icon, o.devTools));
+  // Navigation, window.open, webviews and DevTools: guarded for every web contents in main.ts
+  // (app 'web-contents-created' → web-contents-guard.ts), this window's included.
 
   win.once('ready-to-show', () => {
     if (!o.hidden) win.show();

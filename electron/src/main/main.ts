@@ -30,6 +30,7 @@ import { isSameOrigin } from './navigation-policy.js';
 import { hardenSession, serveAppProtocol } from './session-security.js';
 import { SettingsStore } from '../ipc-backend/settings-store.js';
 import { TrayController } from './tray-controller.js';
+import { guardWebContents } from './web-contents-guard.js';
 import { TrayState } from './tray-state.js';
 
 const log = {
@@ -62,6 +63,10 @@ if (process.argv.includes(CAPTURE_HELPER_FLAG)) {
   // Another instance owns the tray and the engine; it focuses its window on 'second-instance'.
   app.quit();
 } else {
+  // Every web contents Electron creates — this window, any view or frame — gets the same guard.
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, { origin, packaged: app.isPackaged, log: log.warn }),
+  );
   app.on('second-instance', () => {
     if (window !== null) revealWindow(window);
   });
@@ -192,6 +197,7 @@ async function start(): Promise<void> {
     closeToTray: () => settings.closeToTray,
     quitting: () => quitting,
     log: log.warn,
+    devTools: !app.isPackaged,
   });
   window.on('closed', () => {
     window = null;

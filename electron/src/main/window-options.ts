@@ -24,8 +24,15 @@ export const SECURE_WEB_PREFERENCES = {
 /** Dark window chrome so the first paint matches the UI's theme. */
 export const WINDOW_BACKGROUND = '#0b0f17';
 
-/** Options for the main window; `preload` is the absolute path of the bundled preload script. */
-export function mainWindowOptions(preload: string, icon?: string): BrowserWindowConstructorOptions {
+/**
+ * Options for the main window; `preload` is the absolute path of the bundled preload script. DevTools
+ * only in development: a packaged build has none.
+ */
+export function mainWindowOptions(
+  preload: string,
+  icon?: string,
+  devTools = false,
+): BrowserWindowConstructorOptions {
   return {
     title: 'LightSpeed',
     width: 1120,
@@ -37,6 +44,6 @@ export function mainWindowOptions(preload: string, icon?: string): BrowserWindow
     backgroundColor: WINDOW_BACKGROUND,
     autoHideMenuBar: true,
     ...(icon === undefined ? {} : { icon }),
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload },
+    webPreferences: { ...SECURE_WEB_PREFERENCES, devTools, preload },
   };
 }

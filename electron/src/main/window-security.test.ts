@@ -33,9 +33,11 @@ describe('window options', () => {
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
+      devTools: false,
       preload: '/app/.vite/build/preload.cjs',
     });
     expect(options.show).toBe(false);
+    expect(mainWindowOptions('/p.cjs', undefined, true).webPreferences?.devTools).toBe(true);
   });
 
   it('take the icon but no other say from the caller', () => {
@@ -115,7 +117,9 @@ describe('the shell uses these options and nothing else', () => {
     const constructions = sources.flatMap(({ file, text }) =>
       [...text.matchAll(/new\s+BrowserWindow\s*\(([^)]*\))/g)].map((m) => ({ file, args: m[1] })),
     );
-    expect(constructions).toEqual([{ file: 'main-window.ts', args: 'mainWindowOptions(o.preload, o.icon)' }]);
+    expect(constructions).toEqual([
+      { file: 'main-window.ts', args: 'mainWindowOptions(o.preload, o.icon, o.devTools)' },
+    ]);
   });
 
   it('writes webPreferences only in window-options.ts and never weakens them', () => {
@@ -135,16 +139,21 @@ describe('the shell uses these options and nothing else', () => {
   });
 
   it('blocks navigation and window.open and applies the CSP in the main process', () => {
-    const win = sources.find((s) => s.file === 'main-window.ts')?.text ?? '';
-    expect(win).toMatch(/on\('will-navigate', guard\)/);
-    expect(win).toMatch(/on\('will-redirect', guard\)/);
-    expect(win).toMatch(/setWindowOpenHandler\([^]*WINDOW_OPEN_DECISION/);
+    // The guard (its behaviour is tested in web-contents-guard.test.ts) covers every web contents.
+    const guard = sources.find((s) => s.file === 'web-contents-guard.ts')?.text ?? '';
+    expect(guard).toMatch(/on\('will-navigate', guard\)/);
+    expect(guard).toMatch(/on\('will-redirect', guard\)/);
+    expect(guard).toMatch(/setWindowOpenHandler\([^]*WINDOW_OPEN_DECISION/);
     const session = sources.find((s) => s.file === 'session-security.ts')?.text ?? '';
     expect(session).toMatch(/onHeadersReceived/);
     expect(session).toMatch(/headers\.set\('Content-Security-Policy', csp\)/);
     const main = sources.find((s) => s.file === 'main.ts')?.text ?? '';
     expect(main).toMatch(/requestSingleInstanceLock\(\)/);
     expect(main).toMatch(/hardenSession\(session\.defaultSession, csp\)/);
+    expect(main).toMatch(
+      /app\.on\('web-contents-created', \(_event, contents\) =>\s+guardWebContents\(contents/,
+    );
+    expect(main).toMatch(/devTools: !app\.isPackaged/);
   });
 
   it('keeps Electron out of the pure modules', () => {
