@@ -2,9 +2,7 @@ import { EventEmitter } from 'node:events';
 
 import { describe, expect, it } from 'vitest';
 
-import { guardWebContents, type GuardedContents } from './web-contents-guard.js';
-
-const asContents = (c: Contents): GuardedContents => c;
+import { guardWebContents } from './web-contents-guard.js';
 
 /** Electron's WebContents event surface (Electron cannot start here), driven as Electron would drive it. */
 class Contents extends EventEmitter {
