@@ -580,6 +580,11 @@ export class MeshNode {
     const key = meshSessionKey(msg.sessionId);
     let s = this.exitSessions.get(key);
     if (s === undefined) {
+      // No socket for a session whose first destination is refused anyway.
+      if (!this.o.policy.allows(msg.ip, msg.port)) {
+        this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
+        return;
+      }
       if (this.exitSessions.size >= this.o.maxSessions) {
         this.stats.drops[MeshDrop.SESSIONS_FULL]!++;
         return;

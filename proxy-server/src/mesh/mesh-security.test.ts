@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 
+import { MeshKind, encodeMeshClientFrame, parseIpv4 } from '@lightspeed/shared';
+import { EchoServer } from '@lightspeed/shared/node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -190,5 +192,100 @@ describe('mesh config', () => {
     );
     // No mesh, no /status: an existing config starts exactly as before.
     expect(problem({ server: { health_bind: '0.0.0.0:8080' } })).toBe('ok');
+  });
+});
+
+describe('a mesh relay is never an open relay', () => {
+  it('the exit applies its own destination policy to DATA from a genuine peer', async () => {
+    const psk = randomBytes(32);
+    const echo = await EchoServer.start();
+    const [meshPort] = await freeUdpPorts(1);
+    // No allow_destinations: loopback (the echo server) is refused, whatever the entry decided.
+    const exit = await startRelay(
+      resolveConfig({
+        server: { node_id: 'x', data_bind: '127.0.0.1:0', health_bind: '127.0.0.1:0' },
+        security: { require_auth: false },
+        log: { level: 'silent' },
+        control: { enabled: false },
+        mesh: {
+          bind: `127.0.0.1:${meshPort!}`,
+          probe_interval_ms: 60_000,
+          peers: [{ node_id: 't', addr: '127.0.0.1:9', key: psk.toString('base64') }],
+        },
+      }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    const s = await bind();
+    try {
+      const sealer = new MeshSealer(directionKey(psk, 't', 'x'), 't', Date.now(), randomPrefix());
+      const sessionId = new Uint8Array(randomBytes(8));
+      const data = (seq: number): Uint8Array =>
+        encodeMessage({
+          type: MsgType.DATA,
+          sessionId,
+          ttl: 16,
+          seq,
+          ip: parseIpv4('127.0.0.1')!,
+          port: echo.port,
+          entry: 't',
+          exit: 'x',
+          payload: Uint8Array.of(1, 2, 3),
+        });
+      for (let i = 0; i < 3; i++) s.send(sealer.seal(data(i)), exit.meshPort!, '127.0.0.1');
+      expect(await waitFor(() => exit.mesh!.stats.meshInPackets >= 3, 2000)).toBe(true);
+      expect(
+        await metric(exit, 'lightspeed_mesh_dropped_packets_total', { reason: 'destination_refused' }),
+      ).toBe(3);
+      expect(echo.packets).toBe(0);
+      expect(exit.mesh!.flows().exit).toBe(0); // no socket was opened for it
+    } finally {
+      s.close();
+      await exit.stop();
+      await echo.stop();
+    }
+  });
+
+  it('with require_auth, an entry drops a mesh client without a valid token', async () => {
+    const [meshPort] = await freeUdpPorts(1);
+    const entry = await startRelay(
+      resolveConfig({
+        server: { node_id: 'e', data_bind: '127.0.0.1:0', health_bind: '127.0.0.1:0' },
+        security: { require_auth: true, allow_destinations: ['127.0.0.0/8'] },
+        log: { level: 'silent' },
+        control: { enabled: false },
+        mesh: { bind: `127.0.0.1:${meshPort!}`, probe_interval_ms: 60_000 },
+      }),
+      {
+        logger: pino({ level: 'silent' }),
+        authority: { authorize: () => false, sessionEnded: () => undefined },
+      },
+    );
+    const s = await bind();
+    const answers: Buffer[] = [];
+    s.on('message', (m) => answers.push(m));
+    try {
+      for (const kind of [MeshKind.DATA, MeshKind.KEEPALIVE]) {
+        const frame = encodeMeshClientFrame({
+          kind,
+          tokenOrStatus: 7,
+          seq: 1,
+          sessionId: new Uint8Array(8),
+          ip: parseIpv4('127.0.0.1')!,
+          port: 9,
+          exit: 'e',
+          payload: Uint8Array.of(1),
+        });
+        s.send(frame, entry.dataPort, '127.0.0.1');
+      }
+      expect(await waitFor(() => entry.mesh!.stats.clientIn >= 2, 2000)).toBe(true);
+      expect(
+        await metric(entry, 'lightspeed_mesh_dropped_packets_total', { reason: 'client_unauthenticated' }),
+      ).toBe(2);
+      expect(entry.mesh!.flows().exit).toBe(0);
+      expect(answers).toHaveLength(0);
+    } finally {
+      s.close();
+      await entry.stop();
+    }
   });
 });
