@@ -86,7 +86,7 @@ describe('relay bundle', () => {
       stdio: 'ignore',
     });
     try {
-      const health = await waitForHealth(healthPort, child);
+      const health = await waitForHealth(healthPort, child, (h) => h.control_port !== undefined);
       expect(health.control_port).toBeGreaterThan(0);
     } finally {
       child.kill('SIGTERM');
@@ -94,17 +94,23 @@ describe('relay bundle', () => {
   }, 60_000);
 });
 
-async function waitForHealth(port: number, child: ChildProcess): Promise<Record<string, unknown>> {
+/** Polls /health until it answers and `ready` holds (the control plane starts after the HTTP server). */
+async function waitForHealth(
+  port: number,
+  child: ChildProcess,
+  ready: (health: Record<string, unknown>) => boolean = () => true,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`relay exited with ${child.exitCode}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.status === 200) return (await res.json()) as Record<string, unknown>;
+      const health = res.status === 200 ? ((await res.json()) as Record<string, unknown>) : null;
+      if (health !== null && ready(health)) return health;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('no /health answer within 15 s');
+    if (Date.now() > deadline) throw new Error('no (ready) /health answer within 15 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -202,7 +208,15 @@ describe.skipIf(!isRoot)('relay .deb installed with dpkg -i (root only: installs
 
     const [cmd, ...args] = command(unitValues(unit, 'ExecStart')[0]!);
     relay = spawn('setpriv', [...asUser, cmd!, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const health = await waitForHealth(healthPort, relay);
+    let log = '';
+    relay.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    relay.stderr!.resume();
+    const health = await waitForHealth(healthPort, relay, (h) => h.control_port !== undefined);
+    // The relay logs "relay started" once it is up and handles SIGTERM (the logger writes asynchronously).
+    const deadline = Date.now() + 10_000;
+    while (!log.includes('"msg":"relay started"') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(log).toMatch(/^\{"level":"info",.*"msg":"relay started"/m);
     expect(health).toMatchObject({ status: 'ok', node_id: hostname(), region: 'ci' });
     // Unprivileged: the relay process runs as lightspeed and keeps its certificate in the state directory.
     const uid = run('id', ['-u', 'lightspeed']).stdout.trim();
