@@ -29,7 +29,7 @@ import { generateRegistryKeys, signRegistry } from '../engine/discovery/index.js
 import { BoostEngine } from '../engine/index.js';
 import { waitFor } from '../test-support/wait.js';
 import { ScriptedCapture } from '../test-support/scripted-capture.js';
-import { LightspeedBackend } from './backend.js';
+import { LightspeedBackend, type BackendOptions } from './backend.js';
 import type { EngineFactory } from './ports.js';
 import { createGamesProvider } from './games-provider.js';
 
@@ -62,7 +62,11 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-function harness(settings: Partial<Settings> = {}, createCaptureEngine?: EngineFactory): Harness {
+function harness(
+  settings: Partial<Settings> = {},
+  createCaptureEngine?: EngineFactory,
+  overrides: Partial<BackendOptions> = {},
+): Harness {
   const h = {
     states: [],
     stats: [],
@@ -117,6 +121,7 @@ function harness(settings: Partial<Settings> = {}, createCaptureEngine?: EngineF
       h.sessionEnds++;
       await env.onSessionEnd();
     },
+    ...overrides,
   });
   h.api = createRendererApi(
     ipcSchema,
@@ -265,6 +270,24 @@ describe('LightspeedBackend', () => {
     expect(h.states.at(-1)!.session!.capture!.phase).toBe('capturing');
     await h.api.boost.stop();
     expect(capture.stopped).toBe(1);
+  });
+
+  it('closes the QUIC registration (and the engine) when a start fails', async () => {
+    let closed = 0;
+    const h = harness({}, undefined, {
+      registerRelays: (relays) => Promise.resolve({ relays, close: () => Promise.resolve(void closed++) }),
+    });
+    // A game server whose name does not resolve: the engine's start fails after registration.
+    const code = await codeOf(
+      h.api.boost.start({ target: { kind: 'server', server: 'no-such-host.invalid:27015' } }),
+    );
+    expect(code).toBe('internal');
+    expect(closed).toBe(1);
+    expect(h.states.at(-1)?.session).toBeNull();
+    // Nothing is left running: the next start works.
+    await h.api.boost.start({ target: { kind: 'game', gameId: env.game.id } });
+    await waitFor(() => h.states.at(-1)?.state.state === 'active', 10_000, 'active');
+    expect(closed).toBe(1);
   });
 
   it('refuses a registry source without a URL', async () => {

@@ -193,6 +193,8 @@ export class LightspeedBackend {
       } catch (err) {
         this.session = null;
         this.state = engine.getState();
+        // Nothing of a failed start outlives it: the engine's sockets and the QUIC registration close too.
+        await this.disposeEngine();
         this.publishStatus();
         const message = err instanceof Error ? err.message : String(err);
         throw new IpcError(err instanceof RangeError ? 'invalid-argument' : 'internal', message);
