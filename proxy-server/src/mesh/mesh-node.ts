@@ -53,6 +53,8 @@ export interface MeshNodeOptions {
   pps: number;
   bps: number;
   maxSessions: number;
+  /** Entry sessions one client IP may hold (security.max_sessions_per_ip); default 16. */
+  maxSessionsPerIp?: number | undefined;
   maxDestinations: number;
   sessionTimeoutMs: number;
   /** Sends a datagram to a client from the relay's data port. */
@@ -78,6 +80,8 @@ interface Peer {
 /** Entry side of a session: where the client is. */
 interface EntrySession {
   key: string;
+  /** The client IP that opened it (counted against its per-IP cap). */
+  owner: string;
   id: Uint8Array;
   ip: string;
   port: number;
@@ -125,6 +129,8 @@ export class MeshNode {
   private readonly matrix = new Map<string, { lsaSeq: number; at: number; entries: LsaEntry[] }>();
   private routes = new Map<string, { path: string[]; cost: number }>();
   private readonly entrySessions = new Map<string, EntrySession>();
+  /** Entry sessions per client IP (the IP that opened them). */
+  private readonly perIp = new Map<string, number>();
   private readonly exitSessions = new Map<string, ExitSession>();
   private readonly interval: number;
   private timer: NodeJS.Timeout | null = null;
@@ -186,6 +192,7 @@ export class MeshNode {
     for (const p of this.peers.values()) if (p.flushTimer !== null) clearTimeout(p.flushTimer);
     for (const s of this.exitSessions.values()) this.closeExit(s);
     this.entrySessions.clear();
+    this.perIp.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -478,7 +485,7 @@ export class MeshNode {
     if (f.kind === MeshKind.FIN) {
       const s = this.entrySessions.get(key);
       if (s === undefined || s.ip !== rinfo.address || s.port !== rinfo.port) return;
-      this.entrySessions.delete(key);
+      this.dropEntry(s);
       const fin: MeshMessage = { type: MsgType.FIN, sessionId: s.id, ttl: MESH_TTL, exit: s.exit };
       if (s.exit === this.nodeId) this.handleLocalFin(key);
       else this.relay(s.exit, { ...fin, ttl: MESH_TTL + 1 });
@@ -490,12 +497,15 @@ export class MeshNode {
     }
     let s = this.entrySessions.get(key);
     if (s === undefined) {
-      if (this.entrySessions.size >= this.o.maxSessions) {
+      const held = this.perIp.get(rinfo.address) ?? 0;
+      if (this.entrySessions.size >= this.o.maxSessions || held >= (this.o.maxSessionsPerIp ?? 16)) {
         this.stats.drops[MeshDrop.SESSIONS_FULL]!++;
         return;
       }
+      this.perIp.set(rinfo.address, held + 1);
       s = {
         key,
+        owner: rinfo.address,
         id: Uint8Array.from(f.sessionId),
         ip: rinfo.address,
         port: rinfo.port,
@@ -529,6 +539,13 @@ export class MeshNode {
     };
     if (f.exit === this.nodeId) this.exitData(data, now);
     else this.relay(f.exit, { ...data, ttl: MESH_TTL + 1 });
+  }
+
+  private dropEntry(s: EntrySession): void {
+    if (!this.entrySessions.delete(s.key)) return;
+    const held = (this.perIp.get(s.owner) ?? 1) - 1;
+    if (held <= 0) this.perIp.delete(s.owner);
+    else this.perIp.set(s.owner, held);
   }
 
   private handleLocalFin(key: string): void {
@@ -684,7 +701,7 @@ export class MeshNode {
   private sweep(now: number): void {
     const timeout = this.o.sessionTimeoutMs;
     for (const s of this.entrySessions.values()) {
-      if (now - s.lastActivity >= timeout) this.entrySessions.delete(s.key);
+      if (now - s.lastActivity >= timeout) this.dropEntry(s);
     }
     for (const s of this.exitSessions.values()) {
       if (now - s.lastActivity >= timeout) this.closeExit(s);

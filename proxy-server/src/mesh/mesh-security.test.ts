@@ -245,6 +245,46 @@ describe('a mesh relay is never an open relay', () => {
     }
   });
 
+  it('an entry caps mesh sessions per client IP (security.max_sessions_per_ip)', async () => {
+    const echo = await EchoServer.start();
+    const [meshPort] = await freeUdpPorts(1);
+    const entry = await startRelay(
+      resolveConfig({
+        server: { node_id: 'e', data_bind: '127.0.0.1:0', health_bind: '127.0.0.1:0' },
+        security: { require_auth: false, allow_destinations: ['127.0.0.0/8'], max_sessions_per_ip: 2 },
+        log: { level: 'silent' },
+        control: { enabled: false },
+        mesh: { bind: `127.0.0.1:${meshPort!}`, probe_interval_ms: 60_000 },
+      }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    const s = await bind();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const frame = encodeMeshClientFrame({
+          kind: MeshKind.DATA,
+          tokenOrStatus: 0,
+          seq: 0,
+          sessionId: Uint8Array.of(i, 1, 2, 3, 4, 5, 6, 7),
+          ip: parseIpv4('127.0.0.1')!,
+          port: echo.port,
+          exit: 'e', // the entry is its own exit
+          payload: Uint8Array.of(i),
+        });
+        s.send(frame, entry.dataPort, '127.0.0.1');
+      }
+      expect(await waitFor(() => echo.packets === 2, 2000)).toBe(true);
+      expect(await metric(entry, 'lightspeed_mesh_dropped_packets_total', { reason: 'sessions_full' })).toBe(
+        1,
+      );
+      expect(entry.mesh!.flows().entry).toBe(2);
+    } finally {
+      s.close();
+      await entry.stop();
+      await echo.stop();
+    }
+  });
+
   it('with require_auth, an entry drops a mesh client without a valid token', async () => {
     const [meshPort] = await freeUdpPorts(1);
     const entry = await startRelay(

@@ -112,6 +112,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
           pps: config.rate_limit.pps,
           bps: config.rate_limit.bps,
           maxSessions: config.security.max_sessions,
+          maxSessionsPerIp: config.security.max_sessions_per_ip,
           maxDestinations: config.security.max_destinations_per_client,
           sessionTimeoutMs: config.session.timeout_s * 1000,
           sendToClient: (data, port, host) => plane?.sendFromDataPort(data, port, host),
