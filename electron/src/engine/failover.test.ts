@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BoostEngine, type EngineEvent } from './index.js';
 import { DeployedStyleRelay } from '../test-support/deployed-relay.js';
 import { startLocalRelay } from '../test-support/local-relay.js';
-import { sleep, waitFor } from '../test-support/wait.js';
+import { waitFor } from '../test-support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -67,9 +67,11 @@ describe('relay selection and failover', () => {
     linkA.setImpairments('both', { loss: 1 }); // A goes dark: no FIN, no answers
     await waitFor(() => engine.currentRelay()?.id === 'b', 5000, 'failover to B');
     await waitFor(() => engine.getState().state === 'active', 5000, 'active on B');
-    await sleep(500);
+    // Conditions, not sleeps: 50 echoes through B, then every packet sent answered (B loses nothing).
+    const receivedOnB = game.stats().received;
+    await waitFor(() => game.stats().received >= receivedOnB + 50, 5000, '50 echoes through B');
     game.stopSending();
-    await sleep(200);
+    await waitFor(() => !Number.isNaN(game.rtt[game.sent - 1]!), 5000, 'the last packet echoed');
 
     // First packet sent after the cut that made it back: the outage in packets, converted to keepalive intervals.
     let firstBack = -1;
@@ -103,7 +105,13 @@ describe('relay selection and failover', () => {
 
     // Hysteresis: A comes back, and the session does not flap back to it.
     linkA.setImpairments('both', {});
-    await sleep(KEEPALIVE_MS * 10);
+    // Ten more keepalive rounds (counted by the engine's stats, not by the clock) without a switch back.
+    const seen = events.filter((e) => e.type === 'stats').length;
+    await waitFor(
+      () => events.filter((e) => e.type === 'stats').length >= seen + 10,
+      5000,
+      'ten stats rounds',
+    );
     expect(engine.currentRelay()?.id).toBe('b');
     expect(events.filter((e) => e.type === 'failover')).toHaveLength(1);
   });

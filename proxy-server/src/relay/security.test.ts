@@ -81,7 +81,8 @@ describe('authentication', () => {
     await c.send(c.v1(new Uint8Array(0), { flags: Flag.HANDSHAKE, dstPort: echo.port }));
     await c.send(c.v1(new Uint8Array(0), { flags: Flag.KEEPALIVE, sequence: 3, dstPort: 0 }));
     await c.waitFor((p) => p.header.flags === Flag.KEEPALIVE);
-    await TunnelClient.sleep(50);
+    // Every refusal counted (a condition, not a sleep), and still nothing relayed.
+    await waitUntil(async () => (await drops(relay, 'unauthenticated')) === 6);
     expect(echo.received()).toBe(0);
     expect(relay.sessionCount()).toBe(0);
     expect(c.packets.filter((p) => p.header.flags !== Flag.KEEPALIVE)).toHaveLength(0);
@@ -115,7 +116,8 @@ describe('limits', () => {
     await Promise.all(
       Array.from({ length: 100 }, () => c.send(c.v1(Buffer.alloc(10), { dstPort: echo.port }))),
     );
-    await TunnelClient.sleep(100);
+    // All 100 accounted for: relayed (echoed) or counted as rate-limited.
+    await waitUntil(async () => echo.received() + (await drops(relay, 'rate_limited')) === 100);
     const passed = echo.received();
     expect(passed).toBeGreaterThanOrEqual(20);
     expect(passed).toBeLessThan(40); // 20 of burst plus what refills while the 100 are handled
@@ -127,7 +129,7 @@ describe('limits', () => {
     const relay = await relayWith({ rate_limit: { bps: 2200 } });
     const c = await client(relay);
     await Promise.all(Array.from({ length: 50 }, () => c.send(c.v1(payload, { dstPort: echo.port }))));
-    await TunnelClient.sleep(100);
+    await waitUntil(async () => echo.received() + (await drops(relay, 'rate_limited')) === 50);
     expect(echo.received()).toBeGreaterThanOrEqual(10); // 2200 bytes = 10 packets of 220
     expect(echo.received()).toBeLessThan(15);
     expect(await drops(relay, 'rate_limited')).toBe(50 - echo.received());
@@ -140,7 +142,7 @@ describe('limits', () => {
     for (const c of clients) await c.send(c.v1(payload, { dstPort: echo.port }));
     await clients[0]!.waitFor(isData);
     await clients[1]!.waitFor(isData);
-    await TunnelClient.sleep(50);
+    await waitUntil(async () => (await drops(perIp, 'ip_session_limit')) === 1);
     expect(perIp.sessionCount()).toBe(2);
     expect(clients[2]!.packets).toHaveLength(0);
     expect(await drops(perIp, 'ip_session_limit')).toBe(1);
@@ -151,7 +153,7 @@ describe('limits', () => {
     await a.send(a.v1(payload, { dstPort: echo.port }));
     await b.send(b.v1(payload, { dstPort: echo.port }));
     await a.waitFor(isData);
-    await TunnelClient.sleep(50);
+    await waitUntil(async () => (await drops(total, 'session_limit')) === 1);
     expect(total.sessionCount()).toBe(1);
     expect(await drops(total, 'session_limit')).toBe(1);
   });
@@ -183,7 +185,7 @@ describe('anti-amplification and anti-reflection', () => {
     const c = await client(relay);
     for (const e of echoes) await c.send(c.v1(payload, { dstPort: e.port }));
     await c.waitFor(isData, 3);
-    await TunnelClient.sleep(50);
+    await waitUntil(async () => (await drops(relay, 'reflection')) === 2);
     expect(echoes.map((e) => e.received())).toEqual([1, 1, 1, 0, 0]);
     expect(await drops(relay, 'reflection')).toBe(2);
     // Going back to a destination already used in the window is fine.
@@ -221,7 +223,7 @@ describe('anti-amplification and anti-reflection', () => {
     await new Promise<void>((resolve) =>
       intruder.send('spoofed', upstream!.port, '127.0.0.1', () => resolve()),
     );
-    await TunnelClient.sleep(50);
+    await waitUntil(async () => (await drops(relay, 'unsolicited')) === 1);
     expect(c.packets).toHaveLength(1);
     expect(await drops(relay, 'unsolicited')).toBe(1);
   });

@@ -36,6 +36,13 @@ async function authRelay(): Promise<{ relay: Relay; echo: EchoServer }> {
   return { relay, echo };
 }
 
+/** Packets the relay dropped as unauthenticated, from its /metrics. */
+async function refusals(relay: Relay): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${relay.healthPort}/metrics`)).text();
+  const m = /lightspeed_relay_dropped_packets_total\{[^}]*reason="unauthenticated"[^}]*\} (\d+)/.exec(text);
+  return m === null ? 0 : Number(m[1]);
+}
+
 async function boost(relay: Relay, echo: EchoServer, token: number): Promise<GameTrafficClient> {
   const engine = new BoostEngine({ keepaliveMs: 100, statsIntervalMs: 200 });
   await engine.start({
@@ -88,7 +95,14 @@ describe('BoostEngine against a require_auth relay', () => {
     cleanups.push(() => other.session?.close() ?? Promise.resolve());
     const guess = other.token === 255 ? 254 : other.token + 1;
     const games = [await boost(relay, echo, 0), await boost(relay, echo, guess)];
-    await sleep(1500); // each game sends 100 packets over one second
+    // Waits on the relay's own count, not the clock: each game's 100 packets reached it and were refused.
+    await Promise.all(games.map((g) => g.finished()));
+    let refused = 0;
+    for (const deadline = performance.now() + 10_000; refused < 200 && performance.now() < deadline;) {
+      refused = await refusals(relay);
+      if (refused < 200) await sleep(20);
+    }
+    expect(refused).toBeGreaterThanOrEqual(200);
     for (const game of games) {
       expect(game.sent).toBe(100);
       expect(game.stats().received).toBe(0);
