@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { LinkEstimate, LOSS_PENALTY_MS, linkCost, shortestPaths } from './link-state.js';
+import { LinkEstimate, LOSS_PENALTY_MS, deadProbes, linkCost, shortestPaths } from './link-state.js';
 import type { LsaEntry } from './mesh-frame.js';
 
 const e = (peer: string, rttMs: number, loss = 0): LsaEntry => ({
@@ -19,8 +19,16 @@ describe('link state', () => {
     expect(l.rttMs).toBeCloseTo(12);
     l.missed();
     expect(l.loss).toBeCloseTo(0.2);
-    expect(l.up(1001, 1000)).toBe(true);
-    expect(l.up(1002, 1000)).toBe(false);
+    // loss 0.2: 9 silent intervals before down (0.2^9 < 1e-6); 3 on a clean link.
+    expect(deadProbes(0)).toBe(3);
+    expect(deadProbes(0.2)).toBe(9);
+    expect(deadProbes(0.9)).toBe(10);
+    expect(l.up(1 + 9 * 100, 100)).toBe(true);
+    expect(l.up(2 + 9 * 100, 100)).toBe(false);
+    const clean = new LinkEstimate();
+    clean.sample(5, 0);
+    expect(clean.up(300, 100)).toBe(true);
+    expect(clean.up(301, 100)).toBe(false);
   });
 
   it('cost adds a loss penalty', () => {

@@ -27,9 +27,19 @@ export class LinkEstimate {
     this.loss += EWMA_ALPHA * (1 - this.loss);
   }
 
-  up(now: number, deadAfterMs: number): boolean {
-    return this.rttMs >= 0 && now - this.lastPong <= deadAfterMs;
+  /**
+   * Up while a PONG came within `deadProbes(loss)` probe intervals: 3 on a clean link, more on a lossy one,
+   * so that a run of lost probes long enough to call the link down has odds below one in a million.
+   */
+  up(now: number, intervalMs: number): boolean {
+    return this.rttMs >= 0 && now - this.lastPong <= intervalMs * deadProbes(this.loss);
   }
+}
+
+/** Probes without a PONG before a link is down, for a measured (round-trip) loss: 3..10. */
+export function deadProbes(loss: number): number {
+  if (loss <= 0.01) return 3;
+  return Math.min(10, Math.max(3, Math.ceil(Math.log(1e-6) / Math.log(Math.min(loss, 0.99)))));
 }
 
 export function linkCost(rttMs: number, loss: number): number {

@@ -56,7 +56,7 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
   });
   const up = new Gauge({
     name: 'lightspeed_mesh_link_up',
-    help: '1 when the mesh link answered a PING within the last 3 probe intervals.',
+    help: '1 when the mesh link answered a PING recently (3 probe intervals on a clean link, up to 10 on a lossy one).',
     labelNames: ['peer'],
     registers: [registry],
     collect() {

@@ -33,7 +33,7 @@ import type { DestinationPolicy } from '../security/destination-policy.js';
 
 /** An exit sends a session's replies through every entry it heard the session from within this long. */
 export const ENTRY_FRESH_MS = 1000;
-/** A peer's link counts as down after this many probe intervals without a PONG. */
+/** A PING unanswered for this many probe intervals counts as lost (the link's down rule: link-state.ts). */
 export const LINK_DEAD_PROBES = 3;
 /** A flooded LSA is forgotten after this many probe intervals without a newer one. */
 const LSA_EXPIRY_PROBES = 6;
@@ -213,7 +213,7 @@ export class MeshNode {
     }
     const own: LsaEntry[] = [];
     for (const p of this.peers.values()) {
-      if (p.link.up(now, this.deadAfterMs)) {
+      if (p.link.up(now, this.interval)) {
         own.push({ peer: p.id, rttUs: p.link.rttMs * 1000, lossBp: p.link.loss * 10000 });
       }
     }
@@ -266,7 +266,7 @@ export class MeshNode {
     return [...this.peers.values()].map((p) => ({
       node_id: p.id,
       addr: `${p.host}:${p.port}`,
-      up: p.link.up(now, this.deadAfterMs),
+      up: p.link.up(now, this.interval),
       rtt_ms: p.link.rttMs < 0 ? null : round3(p.link.rttMs),
       loss: round3(p.link.loss),
     }));
