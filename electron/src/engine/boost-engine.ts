@@ -42,6 +42,7 @@ import { RelayLink, type GameKey } from './relay-link.js';
 import type { ProbeOptions } from './relay-prober.js';
 import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
 import { RouteWatch } from './route-watch.js';
+import { SessionTally } from './session-tally.js';
 import {
   NearestSelector,
   defaultSelectorContext,
@@ -141,6 +142,8 @@ export class BoostEngine {
   private watch: RouteWatch | null = null;
   private lastPayload: Uint8Array | null = null;
   private learning: Promise<void> = Promise.resolve();
+  /** The running session's totals for its summary (session-tally.ts). */
+  private tally: SessionTally | null = null;
   private readonly listProcesses: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
   private source: FlowSource | null = null;
   private redirect: RedirectSource | null = null;
@@ -235,6 +238,7 @@ export class BoostEngine {
     this.counters = newCounters();
     this.prev = newCounters();
     this.lastStats = null;
+    this.tally = new SessionTally();
     this.failedAt.clear();
     this.server = null;
     this.lastAliveMs = nowMs();
@@ -290,7 +294,11 @@ export class BoostEngine {
   async stop(reason = 'stopped by user'): Promise<void> {
     this.generation++;
     this.learnFromSession();
+    const tally = this.tally;
+    this.tally = null;
     await this.teardown();
+    // The summary comes just before 'stopped' (boost --json prints it there; the UI keeps it).
+    if (tally !== null && tally.relays.length > 0) this.emit({ type: 'summary', summary: tally.summary() });
     if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
     // Let the FIN datagrams and socket closes drain before callers tear down the loopback peers.
     await new Promise((resolve) => setImmediate(resolve));
@@ -425,6 +433,7 @@ export class BoostEngine {
     }
     if (gen !== this.generation) return;
     this.setState({ state: 'connecting', relay: ref });
+    this.tally?.useRelay(ref.id);
     const link: RelayLink = new RelayLink(
       {
         relay: resolved,
@@ -549,6 +558,25 @@ export class BoostEngine {
       const lost = c.fecLost - p.fecLost;
       const data = c.dataReceived - p.dataReceived + (c.fecRecovered - p.fecRecovered) + lost;
       lossDownAfterFec = data > 0 ? lost / data : lossDown;
+      this.tally?.add({
+        rtts: ka.rtts,
+        downExpected,
+        downReceived,
+        fec: true,
+        fecLost: lost,
+        fecData: data,
+        recoveredTotal: c.fecRecovered,
+      });
+    } else {
+      this.tally?.add({
+        rtts: ka.rtts,
+        downExpected,
+        downReceived,
+        fec: false,
+        fecLost: 0,
+        fecData: 0,
+        recoveredTotal: 0,
+      });
     }
     const active = flows.filter((f) => f.repliesThisInterval > 0);
     const jitterMs =
@@ -616,6 +644,7 @@ export class BoostEngine {
   }
 
   private emit(event: EngineEvent): void {
+    if (event.type === 'failover' && event.to !== null && this.tally !== null) this.tally.failovers++;
     for (const l of this.listeners) {
       try {
         l(event);

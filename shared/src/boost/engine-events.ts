@@ -15,6 +15,10 @@ export interface RelayEndpoint {
    * over between relays requiring auth carries one for each; it overrides `BoostRequest.token`.
    */
   token?: number;
+  /** The relay's QUIC control port, when a discovery source said (default 4433). */
+  controlPort?: number;
+  /** SHA-256 (hex) of its control certificate, when a source pinned it: any other certificate is refused. */
+  certSha256?: string;
 }
 
 /** One redirect: games send to `127.0.0.1:localPort`, the engine carries it to `server` (`host:port`). */
@@ -100,12 +104,31 @@ export interface RelayProbe {
 }
 
 /** Everything the engine tells its subscribers, in order. */
+/** What a finished boost amounted to (emitted once, just before the 'stopped' state). */
+export interface SessionSummary {
+  startedAt: string;
+  durationS: number;
+  /** The relays that carried traffic, in order. */
+  relays: string[];
+  /** Client → relay ping over the session (keepalives), ms; null when none was answered. */
+  pingP50Ms: number | null;
+  pingP95Ms: number | null;
+  /** Downstream loss over the session, 0..1, as the link saw it and after FEC repaired what it could. */
+  lossBeforeFec: number;
+  lossAfterFec: number;
+  packetsRecovered: number;
+  failovers: number;
+  /** Direct path RTT minus the boosted one, ms, when the direct path was measured; null otherwise. */
+  msSavedVsDirect: number | null;
+}
+
 export type EngineEvent =
   | { type: 'state'; state: BoostState }
   | { type: 'stats'; stats: BoostStats }
   | { type: 'failover'; from: RelayRef; to: RelayRef | null; reason: string }
   | { type: 'relays'; relays: RelayProbe[] }
-  | { type: 'capture'; capture: CaptureStatus };
+  | { type: 'capture'; capture: CaptureStatus }
+  | { type: 'summary'; summary: SessionSummary };
 
 /** `host:port` → RelayRef id/address, the same way the engine names relays. */
 export function relayRef(relay: RelayEndpoint): RelayRef {

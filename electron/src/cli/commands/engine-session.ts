@@ -2,7 +2,13 @@
  * What `boost` and `capture` share: registering with the relays' control planes, printing the engine's
  * events (status lines or JSON), and running until Ctrl-C.
  */
-import { type BoostStats, type EngineEvent, type FecBudget, type RelayEndpoint } from '@lightspeed/shared';
+import {
+  type BoostStats,
+  type EngineEvent,
+  type FecBudget,
+  type RelayEndpoint,
+  type SessionSummary,
+} from '@lightspeed/shared';
 import { numberArg } from '@lightspeed/shared/node';
 
 import { openBoostControl, parseControlAddress, type BoostControl } from '../../engine/control/index.js';
@@ -180,6 +186,21 @@ export function statusLine(state: string, s: BoostStats, prev: BoostStats | null
   ].join('  ');
 }
 
+/** The plain CLI's end-of-session block. */
+export function summaryBlock(s: SessionSummary): string[] {
+  const ms = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)} ms`);
+  const mins = Math.floor(s.durationS / 60);
+  const secs = Math.round(s.durationS - mins * 60);
+  return [
+    'session summary',
+    `  duration         ${mins > 0 ? `${mins} min ` : ''}${secs} s via ${s.relays.join(' → ') || '-'}`,
+    `  ping             p50 ${ms(s.pingP50Ms)}, p95 ${ms(s.pingP95Ms)}`,
+    `  loss             ${pct(s.lossBeforeFec)} before FEC → ${pct(s.lossAfterFec)} after (${s.packetsRecovered} packets recovered)`,
+    `  failovers        ${s.failovers}`,
+    `  saved vs direct  ${s.msSavedVsDirect === null ? 'not measured (lightspeed diagnose measures it)' : ms(s.msSavedVsDirect)}`,
+  ];
+}
+
 /** Prints the engine's events: one JSON object per event, or human lines. */
 export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
   let prev: BoostStats | null = null;
@@ -211,6 +232,8 @@ export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: Engi
         console.log(`relay ${r.relay.id}: ${rtt}${extra}`);
       }
       if (note !== null) console.log(`selector: ${note}`);
+    } else if (e.type === 'summary') {
+      for (const line of summaryBlock(e.summary)) console.log(line);
     } else if (e.type === 'state' && e.state.state === 'error') {
       console.error(`error: ${e.state.reason}`);
     } else {

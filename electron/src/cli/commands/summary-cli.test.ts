@@ -1,0 +1,135 @@
+/**
+ * The session summary (built CLI, real sockets on loopback): `boost --json` emits {"type": "summary"}
+ * just before the stopped state; the plain CLI prints a short block.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { SessionTally } from '../../engine/session-tally.js';
+import { startLocalRelay } from '../../test-support/local-relay.js';
+import { waitFor } from '../../test-support/wait.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/lightspeed.js', import.meta.url));
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function boostOnce(json: boolean): Promise<string[]> {
+  const echo = await EchoServer.start();
+  cleanups.push(() => echo.stop());
+  const relay = await startLocalRelay();
+  cleanups.push(() => relay.stop());
+  const args = ['boost', '--server', `127.0.0.1:${echo.port}`, '--relay', `127.0.0.1:${relay.dataPort}`];
+  args.push('--control', 'off', '--fec', '4', '--keepalive-ms', '100', ...(json ? ['--json'] : []));
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LIGHTSPEED_SELECTOR_DIR: '' },
+  });
+  cleanups.push(() => void child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const portRe = json ? /"localPort":(\d+)/ : /point the game at 127\.0\.0\.1:(\d+)/;
+  await waitFor(() => portRe.test(out), 10_000, 'the local port');
+  const port = Number(
+    /"localPort":(\d+)/.exec(out)?.[1] ?? /point the game at 127\.0\.0\.1:(\d+)/.exec(out)?.[1],
+  );
+  const game = await GameTrafficClient.start({ target: { host: '127.0.0.1', port }, pps: 100, count: 100 });
+  cleanups.push(() => game.close());
+  await waitFor(
+    () => game.stats().received >= 50 && /rtt [\d.]+ ms|"p50"/.test(out),
+    10_000,
+    'traffic and a ping',
+  );
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+  return out.trim().split('\n');
+}
+
+describe('session summary', () => {
+  it('boost --json: a summary event right before the stopped state', async () => {
+    const lines = await boostOnce(true);
+    const events = lines.map(
+      (l) => JSON.parse(l) as { type: string; state?: { state: string }; summary?: unknown },
+    );
+    const at = events.findIndex((e) => e.type === 'summary');
+    expect(at).toBeGreaterThan(0);
+    expect(events[at + 1]).toMatchObject({ type: 'state', state: { state: 'stopped' } });
+    expect(events[at]!.summary).toMatchObject({
+      relays: [`127.0.0.1:${String((events[at]!.summary as { relays: string[] }).relays[0]).split(':')[1]}`],
+      failovers: 0,
+      packetsRecovered: 0,
+      msSavedVsDirect: null,
+    });
+    const s = events[at]!.summary as {
+      durationS: number;
+      pingP50Ms: number;
+      pingP95Ms: number;
+      lossBeforeFec: number;
+      lossAfterFec: number;
+    };
+    expect(s.lossAfterFec).toBeLessThanOrEqual(s.lossBeforeFec + 1e-9);
+    expect(s.durationS).toBeGreaterThan(0);
+    expect(s.pingP95Ms).toBeGreaterThanOrEqual(s.pingP50Ms);
+  });
+
+  it('plain boost: a short summary block', async () => {
+    const lines = await boostOnce(false);
+    const at = lines.indexOf('session summary');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 6).map((l) => l.trim().split(/\s{2,}/)[0])).toEqual([
+      'duration',
+      'ping',
+      'loss',
+      'failovers',
+      'saved vs direct',
+    ]);
+  });
+});
+
+describe('SessionTally', () => {
+  it('adds up loss before and after FEC, recoveries, relays and ms saved when the direct RTT is known', () => {
+    const t = new SessionTally(0);
+    t.useRelay('a');
+    t.useRelay('a');
+    t.add({
+      rtts: [10, 12],
+      downExpected: 100,
+      downReceived: 90,
+      fec: true,
+      fecLost: 2,
+      fecData: 100,
+      recoveredTotal: 8,
+    });
+    t.useRelay('b');
+    t.failovers++;
+    t.add({
+      rtts: [20],
+      downExpected: 100,
+      downReceived: 100,
+      fec: true,
+      fecLost: 0,
+      fecData: 100,
+      recoveredTotal: 8,
+    });
+    t.directRttMs = 30;
+    const s = t.summary(60_000);
+    expect(s).toMatchObject({
+      startedAt: new Date(0).toISOString(),
+      durationS: 60,
+      relays: ['a', 'b'],
+      pingP50Ms: 12,
+      pingP95Ms: 20,
+      packetsRecovered: 8,
+      failovers: 1,
+      msSavedVsDirect: 18,
+    });
+    expect(s.lossBeforeFec).toBeCloseTo(0.05, 9);
+    expect(s.lossAfterFec).toBeCloseTo(0.01, 9);
+  });
+});
