@@ -275,7 +275,8 @@ describe('LightspeedBackend', () => {
   it('closes the QUIC registration (and the engine) when a start fails', async () => {
     let closed = 0;
     const h = harness({}, undefined, {
-      registerRelays: (relays) => Promise.resolve({ relays, close: () => Promise.resolve(void closed++) }),
+      registerRelays: (relays) =>
+        Promise.resolve({ relays, refused: [], close: () => Promise.resolve(void closed++) }),
     });
     // A game server whose name does not resolve: the engine's start fails after registration.
     const code = await codeOf(

@@ -182,6 +182,12 @@ export class LightspeedBackend {
       try {
         const registration = await (this.o.registerRelays ?? registerWithRelays)(candidates, wireGameId ?? 0);
         this.registration = registration;
+        if (registration.relays.length === 0) {
+          const names = registration.refused.map((r) => relayRef(r).id).join(', ');
+          throw new Error(
+            `refused ${names}: its control certificate does not match the pin its registry gave`,
+          );
+        }
         await engine.start({
           ...(capture === null
             ? { routes: [{ server, localPort: 0 }] }

@@ -1,9 +1,9 @@
 /**
- * The app's boost registers with each relay host's control plane on the default port (4433) and carries
- * the token: a require_auth relay then relays the game's traffic. The relay listens on 127.0.0.3, a
- * loopback address no other test uses, so the fixed control port cannot collide.
+ * The app's boost registers with each relay's control plane — on the port and with the certificate pin its
+ * discovery source gave (4433 and no pin otherwise) — and carries the token: a require_auth relay then
+ * relays the game's traffic. A relay whose certificate does not match its pin is refused, not used.
  */
-import { resolveConfig, startRelay } from '@lightspeed/proxy-server';
+import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
 import { GameId } from '@lightspeed/shared';
 import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,34 +17,50 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
+/** A require_auth relay on loopback with its control plane on any free port. */
+async function authRelay(): Promise<Relay> {
+  const relay = await startRelay(
+    resolveConfig({
+      server: {
+        node_id: 'auth',
+        region: 'lab',
+        data_bind: '127.0.0.1:0',
+        control_bind: '127.0.0.1:0',
+        health_bind: '127.0.0.1:0',
+      },
+      security: { require_auth: true, allow_destinations: ['127.0.0.0/8'], max_sessions_per_ip: 1000 },
+      log: { level: 'silent' },
+    }),
+  );
+  cleanups.push(() => relay.stop());
+  return relay;
+}
+
 describe('registerWithRelays', () => {
-  it('gets a token from each host and a require_auth relay carries the boost', async () => {
+  it('gets a token from each relay, on the control port and pin its source gave, and the relay carries the boost', async () => {
     const echo = await EchoServer.start();
     cleanups.push(() => echo.stop());
-    const relay = await startRelay(
-      resolveConfig({
-        server: {
-          node_id: 'auth',
-          region: 'lab',
-          data_bind: '127.0.0.3:0',
-          control_bind: '127.0.0.3:4433',
-          health_bind: '127.0.0.3:0',
-        },
-        security: { require_auth: true, allow_destinations: ['127.0.0.0/8'] },
-        log: { level: 'silent' },
-      }),
-    );
-    cleanups.push(() => relay.stop());
-    const unreachable = { host: '127.0.0.4', port: 9, id: 'no-control' };
+    const relay = await authRelay();
+    const unreachable = { host: '127.0.0.4', port: 9, id: 'no-control', controlPort: 9 };
 
     const reg = await registerWithRelays(
-      [{ host: '127.0.0.3', port: relay.dataPort, id: 'auth' }, unreachable],
+      [
+        {
+          host: '127.0.0.1',
+          port: relay.dataPort,
+          id: 'auth',
+          controlPort: relay.controlPort!,
+          certSha256: relay.certSha256!,
+        },
+        unreachable,
+      ],
       GameId.CS2,
     );
     cleanups.push(() => reg.close());
     const [auth, none] = reg.relays;
     expect(auth!.token).toBeGreaterThan(0);
     expect(none!.token).toBe(0);
+    expect(reg.refused).toEqual([]);
 
     const engine = new BoostEngine({ keepaliveMs: 100 });
     cleanups.push(() => engine.stop());
@@ -57,5 +73,21 @@ describe('registerWithRelays', () => {
     cleanups.push(() => game.close());
     await waitFor(() => game.stats().received === 50, 10_000, 'all 50 echoes');
     expect(echo.packets).toBe(50);
+  });
+
+  it('refuses a relay whose control certificate does not match its pin (never uses it token-less)', async () => {
+    const relay = await authRelay();
+    const wrongPin = relay.certSha256!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const pinned = {
+      host: '127.0.0.1',
+      port: relay.dataPort,
+      id: 'impostor',
+      controlPort: relay.controlPort!,
+      certSha256: wrongPin,
+    };
+    const reg = await registerWithRelays([pinned], GameId.CS2);
+    cleanups.push(() => reg.close());
+    expect(reg.relays).toEqual([]);
+    expect(reg.refused.map((r) => r.id)).toEqual(['impostor']);
   });
 });

@@ -18,5 +18,8 @@ export async function fetchRegistry(url: string, publicKey: string): Promise<Rel
     port: r.dataPort,
     ...(r.nodeId !== undefined ? { id: r.nodeId } : {}),
     ...(r.region !== undefined ? { region: r.region } : {}),
+    // The signed registry's control port and certificate pin reach registration (relay-registration.ts).
+    controlPort: r.controlPort,
+    ...(r.certSha256 !== undefined ? { certSha256: r.certSha256 } : {}),
   }));
 }
