@@ -1,0 +1,98 @@
+/**
+ * Issue #12 in the browser: `lightspeed dashboard --demo` (built CLI and UI) in Chromium — Settings →
+ * Route choice shows the learned selector, switching to Nearest is saved (and survives a reload), and a
+ * boost with the learned selector runs in the demo. Needs `npm run build` and Debian's Chromium.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { CHROMIUM, launchChromium } from '../test-support/chromium.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = path.join(root, 'electron/bin/lightspeed.js');
+
+describe('Route choice in the dashboard (Chromium)', () => {
+  let child: ChildProcess;
+  let context: BrowserContext;
+  let page: Page;
+  let url = '';
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(root, 'renderer/dist/ui/index.html')))
+      throw new Error('run `npm run build` first: the e2e test drives the built CLI and UI');
+    const config = await mkdtemp(path.join(tmpdir(), 'lightspeed-e2e-config-'));
+    dirs.push(config);
+    child = spawn(process.execPath, [cli, 'dashboard', '--demo', '--no-open', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_CONFIG_HOME: config },
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no URL: ${out}`)), 30_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const profile = await mkdtemp(path.join(tmpdir(), 'lightspeed-e2e-chromium-'));
+    dirs.push(profile);
+    context = await launchChromium(profile, CHROMIUM);
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('boosts with the learned selector by default, and saves Nearest when it is picked', async () => {
+    await page.goto(url);
+    const welcome = page.getByRole('dialog', { name: 'Welcome to LightSpeed' });
+    await welcome.waitFor();
+    await welcome.getByRole('button', { name: 'Get started' }).click();
+    await welcome.waitFor({ state: 'detached' });
+
+    // A boost in the demo with the learned selector (the default; two relays of ours, re-ranked as it goes).
+    await page.getByRole('button', { name: 'Boost Demo Arena' }).click();
+    await page.locator('.hero [role="status"][data-state="active"]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('current-relay').textContent()).toMatch(/^demo-/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('.strip [role="status"][data-state="idle"]').waitFor({ timeout: 10_000 });
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const group = page.getByRole('group', { name: 'Route choice' });
+    expect(await group.getByRole('radio', { name: /Learned/ }).isChecked()).toBe(true);
+    await group.getByRole('radio', { name: /Nearest/ }).check();
+    await expect.poll(() => group.getByRole('radio', { name: /Nearest/ }).isChecked()).toBe(true);
+
+    // Saved on the main side: a reloaded page starts from it.
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('group', { name: 'Route choice' })
+          .getByRole('radio', { name: /Nearest/ })
+          .isChecked(),
+      )
+      .toBe(true);
+  }, 90_000);
+});
