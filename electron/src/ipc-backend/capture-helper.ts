@@ -1,12 +1,11 @@
 /**
  * Capture in a privileged helper process, so the app itself never runs as root: the helper is the
  * headless `lightspeed capture --request - --json` (the desktop app runs itself with
- * `--lightspeed-capture-helper` for it), started through `pkexec`, or directly when this process already
- * holds CAP_NET_ADMIN. It reads one BoostRequest on stdin, runs the same engine and
- * prints the same events as JSON lines; when the app goes away its stdin closes and it stops, removing
- * every rule. From sudo/pkexec the helper drops to the user, keeping only CAP_NET_ADMIN and CAP_NET_RAW.
+ * `--lightspeed-capture-helper` for it). It reads one BoostRequest, runs the same engine and answers with
+ * the same events as JSON lines (over stdio, or a pipe it connects back to: capture-channel.ts); when the
+ * app goes away its input closes and it stops, removing every rule.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +23,16 @@ import type {
 
 import { hasCaptureCapabilities } from '@lightspeed/native';
 
+import {
+  pipeChannel,
+  spawnDetached,
+  stdioChannel,
+  type HelperChannel,
+  type HelperLauncher,
+} from './capture-channel.js';
 import type { EngineLike } from './ports.js';
 
-/** How to start the helper: argv[0] and the arguments before `capture …`. */
-export type HelperLauncher = (args: string[]) => ChildProcess;
+export type { HelperLauncher } from './capture-channel.js';
 
 /** The `lightspeed` CLI entry next to this build. */
 export const CLI_ENTRY = path.resolve(
@@ -38,28 +43,47 @@ export const CLI_ENTRY = path.resolve(
 /** The packaged app runs as its own capture helper with this flag (Electron's run-as-node fuse is off). */
 export const CAPTURE_HELPER_FLAG = '--lightspeed-capture-helper';
 
+/** The command that runs `lightspeed …`: this Node with the CLI, or the desktop app in helper mode. */
+function lightspeedCommand(cli: string): string[] {
+  return process.versions.electron !== undefined
+    ? [process.execPath, '--no-sandbox', CAPTURE_HELPER_FLAG] // no window: no renderer sandbox to keep
+    : [process.execPath, cli];
+}
+
+/** PowerShell's single-quoted string. */
+const psQuote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
 /**
- * The default launcher: this Node with the CLI, or the desktop app itself in helper mode; through `pkexec`
- * (the system's password prompt) when this process lacks CAP_NET_ADMIN.
+ * The default launcher.
+ * - Linux: the helper is our child on stdio — directly when this process already holds CAP_NET_ADMIN,
+ *   else through `pkexec` (the system's password prompt; the helper then drops to the user, keeping only
+ *   CAP_NET_ADMIN and CAP_NET_RAW).
+ * - Windows: UAC elevates the helper alone (`Start-Process -Verb RunAs`); an elevated process cannot use
+ *   our stdio, so it connects back over a named pipe with a one-time token.
  */
 export function defaultLauncher(cli = CLI_ENTRY): HelperLauncher {
   return (args) => {
-    const command =
-      process.versions.electron !== undefined
-        ? [process.execPath, '--no-sandbox', CAPTURE_HELPER_FLAG, ...args] // no window: no renderer sandbox to keep
-        : [process.execPath, cli, ...args];
-    // Windows: no pkexec. The UAC-elevated helper (stdio cannot cross into an elevated process; it needs a
-    // named pipe) is not built yet, so there the helper runs with the app's own rights and WinDivert says
-    // when they are not enough.
-    const elevate = process.platform === 'linux' && !hasCaptureCapabilities();
-    const [bin, ...rest] = elevate ? ['pkexec', ...command] : command;
-    return spawn(bin!, rest, { stdio: 'pipe' });
+    const command = [...lightspeedCommand(cli), ...args];
+    if (process.platform === 'win32') {
+      return pipeChannel((address, token) => {
+        const [exe, ...rest] = [...command, '--connect', address, '--connect-token', token];
+        spawnDetached([
+          'powershell.exe',
+          '-NoProfile',
+          '-NonInteractive',
+          '-Command',
+          `Start-Process -Verb RunAs -WindowStyle Hidden -FilePath ${psQuote(exe)} -ArgumentList ${rest.map(psQuote).join(',')}`,
+        ]);
+      });
+    }
+    const [bin, ...rest] = hasCaptureCapabilities() ? command : ['pkexec', ...command];
+    return Promise.resolve(stdioChannel(spawn(bin!, rest, { stdio: 'pipe' })));
   };
 }
 
 /** An engine whose capture runs in the helper; it speaks the engine's events, so the backend cannot tell. */
 export class CaptureHelperEngine implements EngineLike {
-  private child: ChildProcess | null = null;
+  private channel: HelperChannel | null = null;
   private state: BoostState = { state: 'idle' };
   private stats: BoostStats | null = null;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
@@ -73,8 +97,8 @@ export class CaptureHelperEngine implements EngineLike {
     },
   ) {}
 
-  start(request: BoostRequest): Promise<void> {
-    const child = this.o.launch([
+  async start(request: BoostRequest): Promise<void> {
+    const channel = await this.o.launch([
       'capture',
       '--request',
       '-',
@@ -82,9 +106,7 @@ export class CaptureHelperEngine implements EngineLike {
       '--keepalive-ms',
       String(this.o.keepaliveMs),
     ]);
-    this.child = child;
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    this.channel = channel;
     return new Promise((resolve, reject) => {
       let settled = false;
       const settle = (err: Error | null): void => {
@@ -93,7 +115,7 @@ export class CaptureHelperEngine implements EngineLike {
         if (err === null) resolve();
         else reject(err);
       };
-      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      readline.createInterface({ input: channel.output }).on('line', (line) => {
         let msg: { type?: string; reason?: string };
         try {
           msg = JSON.parse(line) as typeof msg;
@@ -105,32 +127,24 @@ export class CaptureHelperEngine implements EngineLike {
           return settle(new Error(msg.reason ?? 'capture helper failed to start'));
         this.onEvent(msg as EngineEvent);
       });
-      child.on('error', (err) => settle(new Error(`capture helper: ${err.message}`)));
-      child.on('exit', (code) => {
-        const why = stderr.trim().split('\n').pop() || `exit status ${code}`;
-        settle(
-          new Error(code === 126 || code === 127 ? `capture needs administrator approval: ${why}` : why),
-        );
-        if (this.child === child && this.state.state !== 'stopped' && this.state.state !== 'error') {
+      void channel.ended.then((why) => {
+        settle(new Error(why));
+        if (this.channel === channel && this.state.state !== 'stopped' && this.state.state !== 'error') {
           this.onEvent({ type: 'state', state: { state: 'error', reason: `capture helper exited: ${why}` } });
         }
-        if (this.child === child) this.child = null;
+        if (this.channel === channel) this.channel = null;
       });
-      child.stdin!.on('error', () => {
-        // the helper exited before reading the request; 'exit' says why
-      });
-      child.stdin!.write(`${JSON.stringify(request)}\n`);
+      channel.input.write(`${JSON.stringify(request)}\n`);
     });
   }
 
   async stop(reason = 'stopped by user'): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (child !== null && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin?.end(); // the helper stops when its stdin closes (and on SIGTERM)
-      const t = setTimeout(() => child.kill('SIGTERM'), 3000);
-      await exited;
+    const channel = this.channel;
+    this.channel = null;
+    if (channel !== null) {
+      channel.input.end(); // the helper stops when its input closes, removing its rules
+      const t = setTimeout(() => channel.terminate(), 3000);
+      await channel.ended;
       clearTimeout(t);
     }
     if (this.state.state !== 'stopped') this.onEvent({ type: 'state', state: { state: 'stopped', reason } });

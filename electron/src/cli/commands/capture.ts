@@ -1,5 +1,7 @@
 /** `lightspeed capture`: carry a running game's own UDP traffic through the best relay, no address needed. */
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 
 import type { BoostRequest, CaptureSpec, CaptureStatus, CaptureTargetSpec } from '@lightspeed/shared';
 import { numberArg, parseCliArgs } from '@lightspeed/shared/node';
@@ -61,6 +63,8 @@ Options:
   --request -            read one boost request (JSON, as the app sends it) on stdin instead of the
                          options above, and stop when stdin closes: how the desktop app runs this
                          command as its privileged capture helper (with --json)
+  --connect PATH         with --request: talk over the app's pipe (named pipe / Unix socket) instead of
+                         stdio, after sending --connect-token TOKEN (an elevated helper on Windows)
   --check                report native module, privileges, nft and kernel tproxy support; exit 0
                          when capture can work
   --cleanup              remove the rules a crashed run left behind
@@ -120,8 +124,8 @@ async function dropToInvokingUser(quiet: boolean): Promise<void> {
   if (!quiet) console.error(`capture: running as uid ${user.uid} with CAP_NET_ADMIN and CAP_NET_RAW only`);
 }
 
-/** Reads the first line of stdin. */
-function firstLine(): Promise<string | null> {
+/** Reads the first line of `input`. */
+function firstLine(input: Readable): Promise<string | null> {
   return new Promise((resolve) => {
     let buf = '';
     const onData = (d: Buffer): void => {
@@ -131,21 +135,41 @@ function firstLine(): Promise<string | null> {
       else if (buf.length > 1 << 20) done(null);
     };
     const done = (line: string | null): void => {
-      process.stdin.off('data', onData);
-      process.stdin.off('end', onEnd);
-      process.stdin.pause();
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.pause();
       resolve(line);
     };
     const onEnd = (): void => done(buf === '' ? null : buf);
-    process.stdin.on('data', onData);
-    process.stdin.on('end', onEnd);
+    input.on('data', onData);
+    input.on('end', onEnd);
   });
 }
 
-/** The app's helper mode: one request on stdin, JSON events out, stop when stdin closes or on a signal. */
-async function runRequest(keepaliveMs: number): Promise<number> {
-  const say = (o: object): void => console.log(JSON.stringify(o));
-  const line = await firstLine();
+/** Where the app's helper mode talks: stdio, or a pipe the app listens on (an elevated helper's). */
+async function helperChannel(connect?: {
+  address: string;
+  token: string;
+}): Promise<{ input: Readable; output: Writable }> {
+  if (connect === undefined) return { input: process.stdin, output: process.stdout };
+  // Half-open: when the app ends its side, this one stays writable until the rules are removed.
+  const socket = net.connect({ path: connect.address, allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  socket.write(`${connect.token}\n`); // proves to the app that this is the helper it started
+  return { input: socket, output: socket };
+}
+
+/** The app's helper mode: one request in, JSON events out; stops when its input closes or on a signal. */
+async function runRequest(
+  keepaliveMs: number,
+  connect?: { address: string; token: string },
+): Promise<number> {
+  const { input, output } = await helperChannel(connect);
+  const say = (o: object): void => void output.write(`${JSON.stringify(o)}\n`);
+  const line = await firstLine(input);
   let request: BoostRequest;
   try {
     request = JSON.parse(line ?? '') as BoostRequest;
@@ -163,7 +187,7 @@ async function runRequest(keepaliveMs: number): Promise<number> {
   }
   await dropToInvokingUser(true);
   const engine = new BoostEngine({ keepaliveMs });
-  printEvents(engine, true);
+  engine.subscribe(say);
   try {
     await engine.start(request);
   } catch (err) {
@@ -172,13 +196,14 @@ async function runRequest(keepaliveMs: number): Promise<number> {
     return 1;
   }
   say({ type: 'started' });
-  const stdinClosed = new Promise<string>((resolve) => {
-    process.stdin.once('end', () => resolve('stdin closed'));
-    process.stdin.once('close', () => resolve('stdin closed'));
-    process.stdin.resume();
+  const inputClosed = new Promise<string>((resolve) => {
+    input.once('end', () => resolve('the app closed the channel'));
+    input.once('close', () => resolve('the app closed the channel'));
+    input.resume();
   });
-  const why = await Promise.race([untilEnd(engine), stdinClosed]);
+  const why = await Promise.race([untilEnd(engine), inputClosed]);
   await engine.stop(why === 'error' ? 'capture failed' : `${why}`);
+  if (connect !== undefined) (output as net.Socket).end();
   return why === 'error' ? 1 : 0;
 }
 
@@ -248,6 +273,8 @@ const command: Command = {
         check: { type: 'boolean', default: false },
         cleanup: { type: 'boolean', default: false },
         request: { type: 'string' },
+        connect: { type: 'string' },
+        'connect-token': { type: 'string' },
         watch: { type: 'boolean', default: false },
         duration: { type: 'string' },
         ...SESSION_OPTIONS,
@@ -267,7 +294,12 @@ const command: Command = {
     if (v.request !== undefined) {
       if (v.request !== '-') throw new UsageError("--request: only '-' (stdin) is supported");
       const keepaliveMs = numberArg(v['keepalive-ms'], 'keepalive-ms', 500, 10, 60_000, usage, true);
-      return runRequest(keepaliveMs);
+      if ((v.connect === undefined) !== (v['connect-token'] === undefined))
+        throw new UsageError('--connect and --connect-token go together');
+      return runRequest(
+        keepaliveMs,
+        v.connect === undefined ? undefined : { address: v.connect, token: v['connect-token']! },
+      );
     }
     const target = parseTarget(v);
     const bad = validateTarget(target);
