@@ -12,3 +12,4 @@ export { DropReason, DROP_REASON_LABELS } from './relay/relay-stats.js';
 export { VERSION } from './version.js';
 export * from './control/index.js';
 export { freeUdpPorts, startMeshLab, type MeshLab, type MeshLabOptions } from './testing/mesh-lab.js';
+export { MeshDrop, MESH_DROP_LABELS } from './mesh/mesh-stats.js';

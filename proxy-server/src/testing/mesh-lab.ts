@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { LossyLink } from '@lightspeed/shared/node';
 import { pino } from 'pino';
 
+import type { SessionAuthority } from '../auth/session-authority.js';
 import { resolveConfig } from '../config/config.js';
 import { startRelay, type Relay } from '../relay/start-relay.js';
 
@@ -15,6 +16,8 @@ export interface MeshLabOptions {
   delays?: Record<string, number>;
   /** Loss probability (each direction) of the links named "a-b", through a seeded lossy link. */
   loss?: Record<string, number>;
+  /** Nodes that require a session token, with the authority that checks it. */
+  authorities?: Record<string, SessionAuthority>;
   /** `[mesh] fec` (default true). */
   fec?: boolean;
   probeIntervalMs?: number;
@@ -90,7 +93,11 @@ export async function startMeshLab(options: MeshLabOptions = {}): Promise<MeshLa
         health_bind: '127.0.0.1:0',
         control_bind: '127.0.0.1:0',
       },
-      security: { require_auth: false, allow_destinations: ['127.0.0.0/8'], max_sessions_per_ip: 10_000 },
+      security: {
+        require_auth: options.authorities?.[n] !== undefined,
+        allow_destinations: ['127.0.0.0/8'],
+        max_sessions_per_ip: 10_000,
+      },
       rate_limit: { pps: options.pps ?? 5000, bps: 50_000_000 },
       log: { level: 'silent' },
       control: { enabled: false },
@@ -104,7 +111,14 @@ export async function startMeshLab(options: MeshLabOptions = {}): Promise<MeshLa
       },
       ...(options.adminToken !== undefined && { admin: { token: options.adminToken } }),
     });
-    relays.set(n, await startRelay(config, { logger: pino({ level: 'silent' }) }));
+    const authority = options.authorities?.[n];
+    relays.set(
+      n,
+      await startRelay(config, {
+        logger: pino({ level: 'silent' }),
+        ...(authority !== undefined && { authority }),
+      }),
+    );
   }
   return {
     relays,

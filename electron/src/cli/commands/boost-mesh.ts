@@ -40,7 +40,7 @@ export async function runMeshBoost(a: MeshBoostArgs): Promise<number> {
   if (a.manualToken === null && a.control.control !== 'off') {
     const controls = await openControls(a.control, 'boost');
     if (controls === null) return 1;
-    token = controls.token;
+    token = controls.token; // with several relay hosts, openControls put each relay's own token on it
     close = () => controls.close();
   }
   const boost = new MeshBoost({

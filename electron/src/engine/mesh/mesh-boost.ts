@@ -10,7 +10,8 @@ import { MeshSession, type MeshEntry } from './mesh-session.js';
 
 export interface MeshBoostOptions {
   server: { host: string; port: number };
-  entries: { host: string; port: number }[];
+  /** Entry relays in order; `token`: the one its control plane issued (tokens are per relay). */
+  entries: { host: string; port: number; token?: number | undefined }[];
   exit: string;
   localPort?: number;
   token?: number;
@@ -46,7 +47,7 @@ export class MeshBoost {
     this.entries = await Promise.all(
       this.o.entries.map(async (e) => {
         const r = await resolveIpv4(e.host, e.port);
-        return { name: `${e.host}:${e.port}`, host: r.address, port: r.port };
+        return { name: `${e.host}:${e.port}`, host: r.address, port: r.port, token: e.token };
       }),
     );
     this.local.on('message', (msg, rinfo) => void this.fromGame(msg, rinfo));

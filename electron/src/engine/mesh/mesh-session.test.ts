@@ -6,7 +6,7 @@
  */
 import { parseIpv4 } from '@lightspeed/shared';
 import { EchoServer } from '@lightspeed/shared/node';
-import { startMeshLab, type MeshLab } from '@lightspeed/proxy-server';
+import { MeshDrop, startMeshLab, type MeshLab } from '@lightspeed/proxy-server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { MeshSession } from './mesh-session.js';
@@ -118,5 +118,43 @@ describe('mesh session failover', () => {
     expect(echo!.peers.size).toBe(1);
     expect(dupes()).toBe(0);
     expect(session!.stats.duplicatesDropped).toBeGreaterThanOrEqual(60); // the game never saw them
+  });
+
+  it('each entry gets its own session token (tokens are per relay)', async () => {
+    const only = (token: number) => ({
+      authorize: (_ip: string, t: number) => t === token,
+      sessionEnded: () => undefined,
+    });
+    lab = await startMeshLab({
+      nodes: ['e1', 'e2', 'x'],
+      probeIntervalMs: 100,
+      authorities: { e1: only(11), e2: only(22) },
+    });
+    echo = await EchoServer.start();
+    const x = lab.relay('x').mesh!;
+    expect(await until(() => x.reachable('e1') && x.reachable('e2'))).toBe(true);
+    const got = new Set<number>();
+    session = new MeshSession({
+      entries: [
+        { name: 'e1', host: '127.0.0.1', port: lab.relay('e1').dataPort, token: 11 },
+        { name: 'e2', host: '127.0.0.1', port: lab.relay('e2').dataPort, token: 22 },
+      ],
+      exit: 'x',
+      serverIp: parseIpv4('127.0.0.1')!,
+      serverPort: echo.port,
+      keepaliveMs: 50,
+      multipath: true,
+      deliver: (p) => got.add(p[0]!),
+    });
+    await session.open();
+    for (let i = 0; i < 20; i++) {
+      session.send(Uint8Array.of(i));
+      await sleep(5);
+    }
+    expect(await until(() => got.size === 20)).toBe(true);
+    // Both entries carried the session (the exit dropped every second copy), each with its own token.
+    expect(x.stats.drops[MeshDrop.DUPLICATE]).toBeGreaterThanOrEqual(15);
+    expect(lab.relay('e1').mesh!.stats.drops[MeshDrop.CLIENT_UNAUTHENTICATED]).toBe(0);
+    expect(lab.relay('e2').mesh!.stats.drops[MeshDrop.CLIENT_UNAUTHENTICATED]).toBe(0);
   });
 });

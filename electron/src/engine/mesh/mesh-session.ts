@@ -28,6 +28,8 @@ export interface MeshEntry {
   name: string;
   host: string;
   port: number;
+  /** This entry's session token (tokens are per relay); overrides the session's `token`. */
+  token?: number | undefined;
 }
 
 export interface MeshSessionOptions {
@@ -128,9 +130,10 @@ export class MeshSession {
   /** Sends one game payload through the active entry (two with multipath). */
   send(payload: Uint8Array): void {
     if (this.closed) return;
-    const frame = this.frame(MeshKind.DATA, this.seq, payload);
+    for (const s of this.active) {
+      this.socket.send(this.frame(MeshKind.DATA, this.seq, payload, s.entry), s.entry.port, s.entry.host);
+    }
     this.seq = (this.seq + 1) & 0xffff;
-    for (const s of this.active) this.socket.send(frame, s.entry.port, s.entry.host);
     this.stats.sent++;
   }
 
@@ -141,17 +144,22 @@ export class MeshSession {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const fin = this.frame(MeshKind.FIN, this.seq, new Uint8Array(0));
-    for (const s of this.active) this.socket.send(fin, s.entry.port, s.entry.host);
+    for (const s of this.active) {
+      this.socket.send(
+        this.frame(MeshKind.FIN, this.seq, new Uint8Array(0), s.entry),
+        s.entry.port,
+        s.entry.host,
+      );
+    }
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
-  private frame(kind: MeshKindValue, seq: number, payload: Uint8Array): Uint8Array {
+  private frame(kind: MeshKindValue, seq: number, payload: Uint8Array, entry: MeshEntry): Uint8Array {
     return encodeMeshClientFrame({
       kind,
-      tokenOrStatus: this.o.token ?? 0,
+      tokenOrStatus: entry.token ?? this.o.token ?? 0,
       seq,
       sessionId: this.sessionId,
       ip: this.o.serverIp,
@@ -177,7 +185,11 @@ export class MeshSession {
       const seq = this.kaSeq;
       this.kaSeq = (this.kaSeq + 1) & 0xffff;
       this.kaSent.set(seq, { state: s, at: now });
-      this.socket.send(this.frame(MeshKind.KEEPALIVE, seq, new Uint8Array(0)), s.entry.port, s.entry.host);
+      this.socket.send(
+        this.frame(MeshKind.KEEPALIVE, seq, new Uint8Array(0), s.entry),
+        s.entry.port,
+        s.entry.host,
+      );
     }
   }
 
