@@ -66,13 +66,7 @@ describe.skipIf(!isRoot)('divert socket without CAP_NET_ADMIN (needs root to dro
       'setpriv',
       // Still uid 0 (so it can read the addon wherever the checkout is, even a 0700 temp dir), but with
       // every capability gone from every set: exactly what an ordinary user lacks.
-      [
-        '--inh-caps=-all',
-        '--bounding-set=-all',
-        process.execPath,
-        '-e',
-        script,
-      ],
+      ['--inh-caps=-all', '--bounding-set=-all', process.execPath, '-e', script],
       { encoding: 'utf8', timeout: 20_000 },
     );
     expect(run.status).toBe(0);
