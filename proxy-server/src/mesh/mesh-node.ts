@@ -205,7 +205,8 @@ export class MeshNode {
       for (const [seq, sent] of p.pending) {
         if (now - sent < this.deadAfterMs) continue;
         p.pending.delete(seq);
-        p.link.missed();
+        // Before the first PONG the peer may simply not be up yet: that is not loss on the link.
+        if (p.link.rttMs >= 0) p.link.missed();
       }
       p.pending.set(p.pingSeq, now);
       this.send(p, { type: MsgType.PING, seq: p.pingSeq, time: now });
