@@ -155,6 +155,19 @@ describe.skipIf(!canUseNetns())('capture mode in network namespaces (root)', () 
     expect(Object.keys(after.seen)).toEqual([GAME_HOST]);
   });
 
+  it('picks up a socket the game opens mid-capture (matchmaking, then the match) within a scan', async () => {
+    const { child, next } = await startCapture();
+    player.child.stdin!.write('newsocket\n');
+    const opened = JSON.parse(await player.next((l) => l.includes('"newsocket"'))) as { port: number };
+    // The new port joins the captured set (status event), and its traffic goes through the relay.
+    await next((l) => l.includes('"type":"capture"') && l.includes(`"ports":[${opened.port}]`), 5000);
+    const w = await player.trafficOver(1000);
+    expect(Object.keys(w.seen)).toEqual([RELAY_HOST]);
+    expect(w.replies).toBeGreaterThanOrEqual(Math.floor(w.sent * 0.9));
+    child.kill('SIGINT');
+    expect(await waitExit(child)).toBe(0);
+  });
+
   it('after SIGKILL the rules stay; --cleanup removes them and the direct path is back', async () => {
     const { child } = await startCapture();
     child.kill('SIGKILL');
