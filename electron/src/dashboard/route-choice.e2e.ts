@@ -63,7 +63,7 @@ describe('Route choice in the dashboard (Chromium)', () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it('boosts with the learned selector by default, and saves Nearest when it is picked', async () => {
+  it('boosts with the learned selector by default, shows the session in Recent sessions, and saves Nearest when it is picked', async () => {
     await page.goto(url);
     const welcome = page.getByRole('dialog', { name: 'Welcome to LightSpeed' });
     await welcome.waitFor();
@@ -76,11 +76,16 @@ describe('Route choice in the dashboard (Chromium)', () => {
     expect(await page.getByTestId('current-relay').textContent()).toMatch(/^demo-/);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.locator('.strip [role="status"][data-state="idle"]').waitFor({ timeout: 10_000 });
+    // The session's summary is kept and shown: Session → Recent sessions.
+    const recent = page.getByRole('table', { name: 'Recent sessions' });
+    await recent.waitFor();
+    expect(await recent.locator('tbody tr').count()).toBe(1);
+    expect(await recent.locator('tbody tr').first().textContent()).toMatch(/demo-(near|far)/);
 
     await page.getByRole('button', { name: 'Settings' }).click();
     const group = page.getByRole('group', { name: 'Route choice' });
     expect(await group.getByRole('radio', { name: /Learned/ }).isChecked()).toBe(true);
-    await group.getByRole('radio', { name: /Nearest/ }).check();
+    await group.getByRole('radio', { name: /Nearest/ }).click(); // controlled: checked once the main side saved it
     await expect.poll(() => group.getByRole('radio', { name: /Nearest/ }).isChecked()).toBe(true);
 
     // Saved on the main side: a reloaded page starts from it.

@@ -13,6 +13,7 @@ import {
   createNotifier,
   ipcSchema,
   settingsFileSchema,
+  type SessionSummary,
   type Settings,
 } from '@lightspeed/shared';
 
@@ -24,6 +25,7 @@ import {
   type SettingsLogger,
 } from '../ipc-backend/index.js';
 import { createCaptureEngine, createEngine } from '../ipc-backend/engine-factories.js';
+import { loadSessions, saveSessions } from '../ipc-backend/session-history.js';
 import { startDashboard, type Dashboard } from './dashboard-server.js';
 import { startDemoEnvironment, type DemoEnvironment } from './demo-environment.js';
 
@@ -82,6 +84,9 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
   const store =
     o.settingsFile === undefined ? null : new SettingsStore(o.settingsFile, settingsFileSchema, o.log);
   const saved: Settings = store?.load() ?? DEFAULT_SETTINGS;
+  // The last sessions' summaries live beside the settings file (the demo keeps them only for the run).
+  const sessionsFile =
+    o.settingsFile === undefined ? null : path.join(path.dirname(o.settingsFile), 'sessions.json');
   const env: DemoEnvironment | null = o.demo ? await startDemoEnvironment() : null;
   let dashboard: Dashboard | null = null;
   const notify = createNotifier(ipcSchema, (channel, payload) => dashboard?.broadcast(channel, payload));
@@ -99,6 +104,12 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
           },
         }
       : {}),
+    ...(sessionsFile === null
+      ? {}
+      : {
+          sessions: await loadSessions(sessionsFile),
+          saveSessions: (list: SessionSummary[]) => saveSessions(sessionsFile, list),
+        }),
     extraGames: env ? [env.game] : [],
     ...(env ? { onSessionStart: env.onSessionStart, onSessionEnd: env.onSessionEnd } : {}),
   });

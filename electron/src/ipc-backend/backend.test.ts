@@ -165,7 +165,12 @@ describe('LightspeedBackend', () => {
     expect(await codeOf(h.api.boost.start({ target: { kind: 'game', gameId: env.game.id } }))).toBe('busy');
 
     await h.api.boost.stop();
-    expect(h.states.at(-1)).toEqual({ state: { state: 'idle' }, session: null });
+    // The session's summary is kept and sent with the status (Session → Recent sessions).
+    expect(h.states.at(-1)).toEqual({
+      state: { state: 'idle' },
+      session: null,
+      recent: [expect.objectContaining({ relays: [expect.stringMatching(/^demo-/)], failovers: 0 })],
+    });
     expect(h.sessionEnds).toBe(1);
   });
 

@@ -26,6 +26,7 @@ import {
   type RelaysView,
   type RemoveServerRequest,
   type SessionInfo,
+  type SessionSummary,
   type Settings,
   type SettingsPatch,
 } from '@lightspeed/shared';
@@ -36,6 +37,9 @@ import { RelayBook } from './relay-book.js';
 import { fetchRegistry } from './relay-registry.js';
 import { registerWithRelays, type RegisterRelays, type Registration } from './relay-registration.js';
 
+/** Session summaries kept (and shown in the UI). */
+export const RECENT_SESSIONS = 50;
+
 export interface BackendOptions {
   app: AppInfo;
   createEngine: EngineFactory;
@@ -45,6 +49,9 @@ export interface BackendOptions {
   settings?: Settings;
   /** Persists settings after every change (the desktop app and the dashboard: a settings file). */
   saveSettings?: (settings: Settings) => Promise<void>;
+  /** The last sessions' summaries to start from (newest first), and where to keep them after each session. */
+  sessions?: SessionSummary[];
+  saveSessions?: (sessions: SessionSummary[]) => Promise<void>;
   /** Entries shown first in the Library (the dashboard's demo game). */
   extraGames?: GameView[];
   fetchRegistry?: (url: string, publicKey: string) => Promise<RelayEndpoint[]>;
@@ -83,6 +90,7 @@ export class LightspeedBackend {
   private engine: EngineLike | null = null;
   private registration: Registration | null = null;
   private unsubscribe: (() => void) | null = null;
+  private recent: SessionSummary[];
   private state: BoostState = { state: 'idle' };
   private session: SessionInfo | null = null;
   private starting = false;
@@ -93,6 +101,7 @@ export class LightspeedBackend {
 
   constructor(private readonly o: BackendOptions) {
     this.settings = o.settings ?? DEFAULT_SETTINGS;
+    this.recent = (o.sessions ?? []).slice(0, RECENT_SESSIONS);
     this.now = o.now ?? Date.now;
     this.historyLength = o.historyLength ?? 300;
     this.relays.setEndpoints(this.settings.relays);
@@ -136,7 +145,13 @@ export class LightspeedBackend {
   }
 
   private status(): BoostStatus {
-    return { state: this.state, session: this.session };
+    return { state: this.state, session: this.session, recent: this.recent };
+  }
+
+  /** Keeps a finished session's summary (the last 50, newest first) and saves the list. */
+  private remember(summary: SessionSummary): void {
+    this.recent = [summary, ...this.recent].slice(0, RECENT_SESSIONS);
+    void this.o.saveSessions?.(this.recent).catch(() => undefined);
   }
 
   private publishStatus(): void {
@@ -284,7 +299,12 @@ export class LightspeedBackend {
     this.engine = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    // The engine's summary comes during stop(): listen for it alone.
+    const off = engine?.subscribe((e) => {
+      if (e.type === 'summary') this.remember(e.summary);
+    });
     if (engine) await engine.stop('stopped by user');
+    off?.();
     const registration = this.registration;
     this.registration = null;
     await registration?.close();
@@ -323,6 +343,9 @@ export class LightspeedBackend {
         this.publishStatus();
         break;
       case 'failover':
+        break;
+      case 'summary':
+        this.remember(event.summary);
         break;
     }
   }

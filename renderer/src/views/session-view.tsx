@@ -10,6 +10,7 @@ import { StatusPill } from '../components/status-pill.js';
 import { formatCount, formatElapsed, formatMs, formatPct, relayOf } from '../format.js';
 import { useActions, useBoost } from '../store/hooks.js';
 import { ViewHeader } from '../components/view-header.js';
+import { RecentSessions } from '../components/recent-sessions.js';
 
 function useNow(periodMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -86,6 +87,7 @@ export function SessionView() {
             Open Library
           </button>
         </div>
+        <RecentSessions />
       </section>
     );
   }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 import type { BoostState, BoostStats, RelayRef } from '../boost/boost-state.js';
-import type { CaptureStatus, EngineRoute } from '../boost/engine-events.js';
+import type { CaptureStatus, EngineRoute, SessionSummary } from '../boost/engine-events.js';
 import { parseHostPort } from '../boost/engine-events.js';
 
 /** Host names and IPv4 literals only: no schemes, paths or spaces. */
@@ -241,6 +241,8 @@ export interface SessionInfo {
 export interface BoostStatus {
   state: BoostState;
   session: SessionInfo | null;
+  /** Summaries of the last sessions, newest first (at most 50, kept on this machine). */
+  recent?: SessionSummary[];
 }
 
 export interface BoostStartResult {
