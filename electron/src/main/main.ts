@@ -29,6 +29,7 @@ import { createMainWindow, revealWindow } from './main-window.js';
 import { isSameOrigin } from './navigation-policy.js';
 import { hardenSession, serveAppProtocol } from './session-security.js';
 import { SettingsStore } from '../ipc-backend/settings-store.js';
+import { loadSessions, saveSessions } from '../ipc-backend/session-history.js';
 import { TrayController } from './tray-controller.js';
 import { guardWebContents } from './web-contents-guard.js';
 import { TrayState } from './tray-state.js';
@@ -167,6 +168,7 @@ async function start(): Promise<void> {
     },
   };
 
+  const sessionsFile = path.join(app.getPath('userData'), 'sessions.json');
   const backend = new LightspeedBackend({
     app: { version: app.getVersion(), shell: 'electron', demo: false },
     createEngine,
@@ -177,6 +179,9 @@ async function start(): Promise<void> {
     saveSettings: async (next) => {
       await store.update({ settings: next });
     },
+    // The last 50 session summaries (Session → Recent sessions), beside the settings file.
+    sessions: await loadSessions(sessionsFile),
+    saveSessions: (list) => saveSessions(sessionsFile, list),
   });
   const dispatcher = createDispatcher(ipcSchema, backend.handlers, (channel, err) =>
     log.warn(`${channel}: ${err.message}`),
