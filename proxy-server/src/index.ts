@@ -12,4 +12,6 @@ export { DropReason, DROP_REASON_LABELS } from './relay/relay-stats.js';
 export { VERSION } from './version.js';
 export * from './control/index.js';
 export { freeUdpPorts, startMeshLab, type MeshLab, type MeshLabOptions } from './testing/mesh-lab.js';
+// The one loopback relay fixture of every package's tests (and the demo's relays).
+export { drops, metric, startTestRelay, testConfig, type RelayOverrides } from './testing/relay-fixture.js';
 export { MeshDrop, MESH_DROP_LABELS } from './mesh/mesh-stats.js';

@@ -3,7 +3,7 @@
  * discovery source gave (4433 and no pin otherwise) — and carries the token: a require_auth relay then
  * relays the game's traffic. A relay whose certificate does not match its pin is refused, not used.
  */
-import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
+import { startTestRelay, type Relay } from '@lightspeed/proxy-server';
 import { GameId } from '@lightspeed/shared';
 import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,19 +19,11 @@ afterEach(async () => {
 
 /** A require_auth relay on loopback with its control plane on any free port. */
 async function authRelay(): Promise<Relay> {
-  const relay = await startRelay(
-    resolveConfig({
-      server: {
-        node_id: 'auth',
-        region: 'lab',
-        data_bind: '127.0.0.1:0',
-        control_bind: '127.0.0.1:0',
-        health_bind: '127.0.0.1:0',
-      },
-      security: { require_auth: true, allow_destinations: ['127.0.0.0/8'], max_sessions_per_ip: 1000 },
-      log: { level: 'silent' },
-    }),
-  );
+  const relay = await startTestRelay({
+    server: { node_id: 'auth', region: 'lab' },
+    security: { require_auth: true, max_sessions_per_ip: 1000 },
+    control: { enabled: true },
+  });
   cleanups.push(() => relay.stop());
   return relay;
 }

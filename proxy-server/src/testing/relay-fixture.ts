@@ -4,7 +4,9 @@ import type { SessionAuthority } from '../auth/session-authority.js';
 import { resolveConfig, type RelayConfig } from '../config/config.js';
 import { startRelay, type Relay } from '../relay/start-relay.js';
 
-type Overrides = { [K in keyof RelayConfig]?: Partial<RelayConfig[K]> };
+/** Per-section overrides of the test config (each section merged over the defaults below). */
+export type RelayOverrides = { [K in keyof RelayConfig]?: Partial<RelayConfig[K]> };
+type Overrides = RelayOverrides;
 
 /** A loopback test config: ports 0, auth off, control plane off, 127.0.0.0/8 allow-listed explicitly, silent logs. */
 export function testConfig(overrides: Overrides = {}): RelayConfig {

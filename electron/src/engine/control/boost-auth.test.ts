@@ -2,7 +2,7 @@
  * The issue's "done when", engine side: a relay with require_auth = true carries everything for a
  * BoostEngine that registered through the QUIC control plane and nothing for one that did not.
  */
-import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
+import { drops, startTestRelay, type Relay } from '@lightspeed/proxy-server';
 import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
 import { GameId } from '@lightspeed/shared';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,28 +19,13 @@ afterEach(async () => {
 async function authRelay(): Promise<{ relay: Relay; echo: EchoServer }> {
   const echo = await EchoServer.start();
   cleanups.push(() => echo.stop());
-  const relay = await startRelay(
-    resolveConfig({
-      server: {
-        node_id: 'auth-relay',
-        region: 'lab',
-        data_bind: '127.0.0.1:0',
-        control_bind: '127.0.0.1:0',
-        health_bind: '127.0.0.1:0',
-      },
-      security: { require_auth: true, allow_destinations: ['127.0.0.0/8'] },
-      log: { level: 'silent' },
-    }),
-  );
+  const relay = await startTestRelay({
+    server: { node_id: 'auth-relay', region: 'lab' },
+    security: { require_auth: true },
+    control: { enabled: true },
+  });
   cleanups.push(() => relay.stop());
   return { relay, echo };
-}
-
-/** Packets the relay dropped as unauthenticated, from its /metrics. */
-async function refusals(relay: Relay): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${relay.healthPort}/metrics`)).text();
-  const m = /lightspeed_relay_dropped_packets_total\{[^}]*reason="unauthenticated"[^}]*\} (\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
 }
 
 async function boost(relay: Relay, echo: EchoServer, token: number): Promise<GameTrafficClient> {
@@ -99,7 +84,7 @@ describe('BoostEngine against a require_auth relay', () => {
     await Promise.all(games.map((g) => g.finished()));
     let refused = 0;
     for (const deadline = performance.now() + 10_000; refused < 200 && performance.now() < deadline;) {
-      refused = await refusals(relay);
+      refused = await drops(relay, 'unauthenticated');
       if (refused < 200) await sleep(20);
     }
     expect(refused).toBeGreaterThanOrEqual(200);

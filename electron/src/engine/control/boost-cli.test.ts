@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
+import { startTestRelay, type Relay } from '@lightspeed/proxy-server';
 import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -47,20 +47,11 @@ async function relayWith(
 ): Promise<{ relay: Relay; echo: EchoServer }> {
   const echo = await EchoServer.start();
   cleanups.push(() => echo.stop());
-  const relay = await startRelay(
-    resolveConfig({
-      server: {
-        node_id: 'cli-relay',
-        region: 'lab',
-        data_bind: '127.0.0.1:0',
-        control_bind: '127.0.0.1:0',
-        health_bind: '127.0.0.1:0',
-      },
-      security: { require_auth: requireAuth, allow_destinations: ['127.0.0.0/8'] },
-      control: { enabled: control },
-      log: { level: 'silent' },
-    }),
-  );
+  const relay = await startTestRelay({
+    server: { node_id: 'cli-relay', region: 'lab' },
+    security: { require_auth: requireAuth },
+    control: { enabled: control },
+  });
   cleanups.push(() => relay.stop());
   return { relay, echo };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { resolveConfig, startRelay, type Relay } from '@lightspeed/proxy-server';
+import { startTestRelay, type Relay } from '@lightspeed/proxy-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generateRegistryKeys, signRegistry } from './signed-registry.js';
@@ -41,18 +41,7 @@ const DAY = 86_400_000;
 
 beforeAll(async () => {
   if (!existsSync(DIST)) throw new Error('electron/dist is missing: build first with `npx tsc -b electron`');
-  relay = await startRelay(
-    resolveConfig({
-      server: {
-        node_id: 'reg-relay',
-        data_bind: '127.0.0.1:0',
-        control_bind: '127.0.0.1:0',
-        health_bind: '127.0.0.1:0',
-      },
-      control: { enabled: false },
-      log: { level: 'silent' },
-    }),
-  );
+  relay = await startTestRelay({ server: { node_id: 'reg-relay' } });
   dir = await mkdtemp(join(tmpdir(), 'ls-probe-registry-'));
 });
 
