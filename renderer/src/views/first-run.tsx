@@ -3,7 +3,7 @@ import type { BoostMode } from '@lightspeed/shared';
 import { useEffect, useRef, useState } from 'react';
 
 import { trapFocus } from '../components/focus-trap.js';
-import { useActions, useApp } from '../store/hooks.js';
+import { useActions, useApp, useRelays } from '../store/hooks.js';
 
 export function FirstRun() {
   const actions = useActions();
@@ -11,6 +11,14 @@ export function FirstRun() {
   const [mode, setMode] = useState<BoostMode>('redirect');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // After the start-up probe: no relay at all, or every one probed and silent (not yet probed: no verdict).
+  const relays = useRelays((r) => r.view);
+  const noRelay =
+    !relays.probing && relays.relays.every((r) => r.reachable === false)
+      ? relays.relays.length === 0
+        ? 'No relay is configured yet.'
+        : 'None of the configured relays answered.'
+      : null;
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
@@ -48,6 +56,32 @@ export function FirstRun() {
             Demo mode: a local relay, an echo game server and a lossy link run on this machine. Boost{' '}
             <strong>Demo Arena</strong> to see FEC at work.
           </p>
+        )}
+        {noRelay !== null && (
+          <div className="callout callout-warn" role="status" data-testid="no-relay">
+            <p>
+              <strong>{noRelay}</strong> Boosting needs a relay near your game servers: add one (host:port) or
+              a signed relay registry in Settings. To run your own on a VPS:{' '}
+              <code>npx lightspeed-proxy --help</code> (the relay package, with a systemd unit and a .deb).
+            </p>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              disabled={busy}
+              onClick={() => {
+                setBusy(true);
+                void actions
+                  .finishFirstRun({ mode })
+                  .then((e) => {
+                    setError(e);
+                    if (e === null) actions.navigate('settings');
+                  })
+                  .finally(() => setBusy(false));
+              }}
+            >
+              Add a relay or a registry
+            </button>
+          </div>
         )}
         <fieldset className="first-run-mode">
           <legend>How should LightSpeed reach your game?</legend>

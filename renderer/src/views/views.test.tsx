@@ -35,6 +35,34 @@ describe('first run, when things go wrong', () => {
     expect(document.activeElement).toBe(start);
   });
 
+  it('says when no relay answers and offers to add one, landing in Settings', async () => {
+    const { user } = await renderApp({
+      firstRun: true,
+      relays: [
+        {
+          relay: { id: 'dead-1', address: '203.0.113.9:4434' },
+          rttMs: null,
+          rttMinMs: null,
+          loss: 1,
+          reachable: false,
+          probedAtMs: 1,
+        },
+      ],
+    });
+    const dialog = screen.getByRole('dialog', { name: 'Welcome to LightSpeed' });
+    expect(within(dialog).getByTestId('no-relay').textContent).toMatch(
+      /None of the configured relays answered/,
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Add a relay or a registry' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(screen.getByRole('heading', { name: 'Settings', level: 2 })).toBeTruthy();
+  });
+
+  it('does not warn when a relay answers', async () => {
+    await renderApp({ firstRun: true });
+    expect(screen.queryByTestId('no-relay')).toBeNull();
+  });
+
   it('shows inside the dialog why "Get started" could not save (an unwritable settings file)', async () => {
     const { user, fake } = await renderApp({ firstRun: true });
     fake.failSettings = new IpcError(
