@@ -9,6 +9,7 @@ import {
   FEC_MIN_K,
   canTransition,
   parseHostPort,
+  parseIpv4,
   relayRef,
   type BoostRequest,
   type BoostState,
@@ -403,7 +404,20 @@ export class BoostEngine {
       relayAddresses,
       listProcesses: this.listProcesses,
       idleMs: this.o.flowIdleMs,
-      onStatus: (status) => this.emit({ type: 'capture', capture: status }),
+      onStatus: (status) => {
+        this.emit({ type: 'capture', capture: status });
+        // Capture learns its server from the game's traffic: from then on the selector can weigh each
+        // relay's leg to it, as it does in redirect mode from the start.
+        const first = status.servers[0];
+        if (this.server === null && first !== undefined && gen === this.generation) {
+          const hp = parseHostPort(first.address);
+          const ip = hp === null ? null : parseIpv4(hp.host);
+          if (hp !== null && ip !== null) {
+            this.server = { address: hp.host, ip, port: hp.port };
+            this.startWatch(request);
+          }
+        }
+      },
       onError: (err) => {
         if (gen !== this.generation) return;
         this.generation++;

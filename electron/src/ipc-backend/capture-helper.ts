@@ -19,6 +19,7 @@ import type {
   RelayEndpoint,
   RelayProbe,
   RelayRef,
+  RouteSelectorName,
 } from '@lightspeed/shared';
 
 import { hasCaptureCapabilities } from '@lightspeed/native';
@@ -91,6 +92,8 @@ export class CaptureHelperEngine implements EngineLike {
   constructor(
     private readonly o: {
       keepaliveMs: number;
+      /** The app's route selector setting, passed on to the helper. */
+      selector?: RouteSelectorName;
       launch: HelperLauncher;
       /** Probing needs no privileges: an in-process engine does it. */
       prober: Pick<EngineLike, 'probe'>;
@@ -105,6 +108,8 @@ export class CaptureHelperEngine implements EngineLike {
       '--json',
       '--keepalive-ms',
       String(this.o.keepaliveMs),
+      '--selector',
+      this.o.selector ?? 'ml',
     ]);
     this.channel = channel;
     return new Promise((resolve, reject) => {

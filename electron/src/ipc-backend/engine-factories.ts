@@ -18,6 +18,11 @@ export const createEngine: EngineFactory = ({ keepaliveMs, selector }) =>
   });
 
 export function createCaptureEngine(launch: HelperLauncher = defaultLauncher()): EngineFactory {
-  return ({ keepaliveMs }) =>
-    new CaptureHelperEngine({ keepaliveMs, launch, prober: new BoostEngine({ keepaliveMs }) });
+  return ({ keepaliveMs, selector }) =>
+    new CaptureHelperEngine({
+      keepaliveMs,
+      ...(selector === undefined ? {} : { selector }),
+      launch,
+      prober: new BoostEngine({ keepaliveMs }),
+    });
 }

@@ -13,17 +13,25 @@ import { matchTarget, validateTarget } from '../../engine/capture/capture-target
 import { TrafficWatch } from '../../engine/capture/linux/traffic-watch.js';
 import { checkCidr } from '../../engine/capture/linux/nft-ruleset.js';
 import { cleanupCapture } from '../../engine/capture/linux/linux-capture.js';
-import { BoostEngine, validateBoostRequest } from '../../engine/index.js';
+import {
+  BoostEngine,
+  MlSelector,
+  NearestSelector,
+  SelectorStore,
+  validateBoostRequest,
+} from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 import { describeFec } from '../fec-option.js';
 import {
   SESSION_OPTIONS,
   openControls,
   makeSelector,
+  parseSelectorArg,
   parseSessionArgs,
   printEvents,
   untilEnd,
   untilSignal,
+  type SelectorName,
 } from './engine-session.js';
 
 const help = `Usage: lightspeed capture (--pid N | --process NAME | --game ID) --relay HOST:PORT [--relay …] [options]
@@ -165,6 +173,7 @@ async function helperChannel(connect?: {
 /** The app's helper mode: one request in, JSON events out; stops when its input closes or on a signal. */
 async function runRequest(
   keepaliveMs: number,
+  selector: SelectorName,
   connect?: { address: string; token: string },
 ): Promise<number> {
   const { input, output } = await helperChannel(connect);
@@ -186,7 +195,13 @@ async function runRequest(
     return 2;
   }
   await dropToInvokingUser(true);
-  const engine = new BoostEngine({ keepaliveMs });
+  // The app's setting; the helper keeps nothing on disk (it may run as another user), so the learned
+  // selector works from its shipped prior here.
+  const engine = new BoostEngine({
+    keepaliveMs,
+    selector:
+      selector === 'nearest' ? new NearestSelector() : new MlSelector({ store: new SelectorStore(null) }),
+  });
   engine.subscribe(say);
   try {
     await engine.start(request);
@@ -298,6 +313,7 @@ const command: Command = {
         throw new UsageError('--connect and --connect-token go together');
       return runRequest(
         keepaliveMs,
+        parseSelectorArg(v.selector),
         v.connect === undefined ? undefined : { address: v.connect, token: v['connect-token']! },
       );
     }
