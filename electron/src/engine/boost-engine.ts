@@ -345,6 +345,22 @@ export class BoostEngine {
     this.watch.start();
   }
 
+  /**
+   * The capture status with the main server's likely region: that of the relay whose reported leg to it is
+   * the shortest (relays near a server reach it fastest). Unknown until a relay has reported its leg.
+   */
+  private withServerRegion(status: CaptureStatus): CaptureStatus {
+    const server = this.server;
+    const ranked = this.watch?.latest ?? this.ranking;
+    const best = ranked
+      .filter((r) => r.serverLegMs !== undefined && r.relay.region !== undefined)
+      .sort((a, b) => a.serverLegMs! - b.serverLegMs!)[0];
+    if (server === null || best === undefined) return status;
+    const address = `${server.address}:${server.port}`;
+    const region = `near ${best.relay.region!} (${best.serverLegMs!.toFixed(0)} ms from ${best.relay.id})`;
+    return { ...status, servers: status.servers.map((s) => (s.address === address ? { ...s, region } : s)) };
+  }
+
   /** Moves every flow to a better relay (not a failure: the old one gets a FIN and no hold-down). */
   private moveTo(to: RankedRelay, reason: string): void {
     const link = this.link;
@@ -405,7 +421,7 @@ export class BoostEngine {
       listProcesses: this.listProcesses,
       idleMs: this.o.flowIdleMs,
       onStatus: (status) => {
-        this.emit({ type: 'capture', capture: status });
+        this.emit({ type: 'capture', capture: this.withServerRegion(status) });
         // Capture learns its server from the game's traffic: from then on the selector can weigh each
         // relay's leg to it, as it does in redirect mode from the start.
         const first = status.servers[0];

@@ -31,9 +31,10 @@ function CaptureRoute({ capture }: { capture: CaptureStatus }) {
         <dd data-testid="capture-servers">
           {capture.phase === 'capturing' ? (
             capture.servers.map((s) => (
-              <code key={s.address} className="server-found">
-                {s.address}
-              </code>
+              <span key={s.address} className="server-found">
+                <code>{s.address}</code>
+                {s.region !== undefined && <span className="muted"> · {s.region}</span>}
+              </span>
             ))
           ) : (
             <span className="muted" role="status">

@@ -166,7 +166,12 @@ describe('Library → Session', () => {
         processes: [{ pid: 4242, name: 'cs2' }],
         ports: [27005],
         servers: [
-          { address: '203.0.113.7:27015', packets: 120, sockets: 1 },
+          {
+            address: '203.0.113.7:27015',
+            packets: 120,
+            sockets: 1,
+            region: 'near Frankfurt (9 ms from fra-1)',
+          },
           { address: '203.0.113.9:27015', packets: 3, sockets: 1 },
         ],
       }),
@@ -177,6 +182,7 @@ describe('Library → Session', () => {
         .getAllByText(/203\.0\.113\.\d:27015/)
         .map((e) => e.textContent),
     ).toEqual(['203.0.113.7:27015', '203.0.113.9:27015']);
+    expect(servers.textContent).toContain('203.0.113.7:27015 · near Frankfurt (9 ms from fra-1)');
     expect(screen.getByTestId('current-relay').textContent).toBe('fra-1');
     expect(screen.getByText('Frankfurt')).toBeTruthy();
   });

@@ -49,6 +49,11 @@ export interface CapturedServer {
   packets: number;
   /** Game sockets talking to it. */
   sockets: number;
+  /**
+   * Where it seems to be: the region of the relay with the shortest measured leg to it ("near <region>"),
+   * once relays have reported their legs; absent until then.
+   */
+  region?: string;
 }
 
 /** Where capture stands: what it watches and what it found. */

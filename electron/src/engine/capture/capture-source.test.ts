@@ -7,7 +7,9 @@ import { EchoServer } from '@lightspeed/shared/node';
 import type { CaptureStatus } from '@lightspeed/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { BoostEngine } from '../index.js';
+import { startTestRelay } from '@lightspeed/proxy-server';
+
+import { BoostEngine, MlSelector, SelectorStore } from '../index.js';
 import { startLocalRelay } from '../../test-support/local-relay.js';
 import { waitFor } from '../../test-support/wait.js';
 import { ScriptedCapture as ScriptedBackend } from '../../test-support/scripted-capture.js';
@@ -91,6 +93,48 @@ describe('capture as the engine’s flow source', () => {
 
     await engine.stop();
     expect(backend.stopped).toBe(1);
+  });
+
+  it('names the found server’s likely region once a relay reports its leg to it', async () => {
+    const server = await EchoServer.start();
+    cleanups.push(() => server.stop());
+    const relays = [
+      await startTestRelay({ server: { node_id: 'a', region: 'eu-west' } }),
+      await startTestRelay({ server: { node_id: 'b', region: 'eu-central' } }),
+    ];
+    for (const r of relays) cleanups.push(() => r.stop());
+    const backend = new ScriptedBackend();
+    const engine = new BoostEngine({
+      keepaliveMs: 100,
+      statsIntervalMs: 100,
+      rerankMs: 200,
+      selector: new MlSelector({ store: new SelectorStore(null) }),
+      captureBackend: () => backend,
+      listProcesses: () => Promise.resolve([{ pid: process.pid, name: 'game' }]),
+    });
+    const statuses: CaptureStatus[] = [];
+    engine.subscribe((e) => {
+      if (e.type === 'capture') statuses.push(e.capture);
+    });
+    await engine.start({
+      routes: [],
+      capture: { target: { kind: 'pid', pids: [process.pid] } },
+      relays: relays.map((r, i) => ({
+        host: '127.0.0.1',
+        port: r.dataPort,
+        id: ['a', 'b'][i]!,
+        region: r.config.server.region,
+      })),
+      fecK: 0,
+    });
+    cleanups.push(() => engine.stop());
+    const game = ep('127.0.0.1', 50000);
+    const target = ep('127.0.0.1', server.port);
+    const sending = setInterval(() => backend.send(game, target, 'tick'), 20);
+    cleanups.push(() => Promise.resolve(clearInterval(sending)));
+    await waitFor(() => statuses.some((s) => s.servers[0]?.region !== undefined), 15_000, 'a server region');
+    const region = statuses.find((s) => s.servers[0]?.region !== undefined)!.servers[0]!.region!;
+    expect(region).toMatch(/^near eu-(west|central) \(\d+ ms from [ab]\)$/);
   });
 
   it('refuses a PID that does not run, and a game the catalog does not know', async () => {
