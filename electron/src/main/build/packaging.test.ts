@@ -156,7 +156,8 @@ describe('forge.config.ts', () => {
       scripts: Record<string, string>;
       overrides?: Record<string, string>;
     };
-    expect(pkg.scripts.start).toBe('electron-forge start');
+    // First a check that says how to open the same UI where Electron's binary could not be installed.
+    expect(pkg.scripts.start).toBe('node electron/scripts/electron-binary.mjs check && electron-forge start');
     expect(pkg.main).toBe(MAIN_BUNDLE);
     // Forge 7 depends on a git URL for node-gyp; the override keeps installs on the registry.
     expect(pkg.overrides?.['@electron/node-gyp']).toMatch(/^\d+\.\d+\.\d+/);
