@@ -13,19 +13,16 @@ import {
   createNotifier,
   ipcSchema,
   settingsFileSchema,
-  type SessionSummary,
   type Settings,
 } from '@lightspeed/shared';
 
+import { createAppBackend } from '../ipc-backend/app-backend.js';
 import {
-  LightspeedBackend,
   SettingsStore,
-  createGamesProvider,
   type GamesProvider,
+  type LightspeedBackend,
   type SettingsLogger,
 } from '../ipc-backend/index.js';
-import { createCaptureEngine, createEngine } from '../ipc-backend/engine-factories.js';
-import { loadSessions, saveSessions } from '../ipc-backend/session-history.js';
 import { startDashboard, type Dashboard } from './dashboard-server.js';
 import { startDemoEnvironment, type DemoEnvironment } from './demo-environment.js';
 
@@ -90,28 +87,22 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
   const env: DemoEnvironment | null = o.demo ? await startDemoEnvironment() : null;
   let dashboard: Dashboard | null = null;
   const notify = createNotifier(ipcSchema, (channel, payload) => dashboard?.broadcast(channel, payload));
-  const backend = new LightspeedBackend({
+  const backend = await createAppBackend({
     app: { version: packageVersion(), shell: 'dashboard', demo: env !== null },
-    createEngine,
-    createCaptureEngine: createCaptureEngine(),
-    games: o.games ?? createGamesProvider(),
     notify,
     settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays } : saved,
-    ...(store
+    ...(o.games ? { games: o.games } : {}),
+    ...(store ? { saveSettings: (next: Settings) => store.set(next).then(() => undefined) } : {}),
+    ...(sessionsFile === null ? {} : { sessionsFile }),
+    ...(env
       ? {
-          saveSettings: async (next: Settings): Promise<void> => {
-            await store.set(next);
+          extra: {
+            extraGames: [env.game],
+            onSessionStart: env.onSessionStart,
+            onSessionEnd: env.onSessionEnd,
           },
         }
       : {}),
-    ...(sessionsFile === null
-      ? {}
-      : {
-          sessions: await loadSessions(sessionsFile),
-          saveSessions: (list: SessionSummary[]) => saveSessions(sessionsFile, list),
-        }),
-    extraGames: env ? [env.game] : [],
-    ...(env ? { onSessionStart: env.onSessionStart, onSessionEnd: env.onSessionEnd } : {}),
   });
   try {
     dashboard = await startDashboard({

@@ -7,3 +7,4 @@ export type { CatalogGame, DetectionResult, EngineFactory, EngineLike, GamesProv
 export { createGamesProvider } from './games-provider.js';
 export { SettingsStore, writeFileAtomic, type LoadOutcome, type SettingsLogger } from './settings-store.js';
 export { dashboardSettingsPath, userConfigDir } from './config-dir.js';
+export { createAppBackend, type AppBackendOptions } from './app-backend.js';

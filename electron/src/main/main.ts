@@ -17,8 +17,7 @@ import {
 } from '@lightspeed/shared';
 
 import { CAPTURE_HELPER_FLAG } from '../ipc-backend/capture-helper.js';
-import { createCaptureEngine, createEngine } from '../ipc-backend/engine-factories.js';
-import { LightspeedBackend } from '../ipc-backend/index.js';
+import { createAppBackend } from '../ipc-backend/app-backend.js';
 import { runCaptureHelper } from './capture-helper-mode.js';
 import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
 import { APP_ORIGIN, developmentCsp, PRODUCTION_CSP, serializeCsp } from './content-security-policy.js';
@@ -29,7 +28,6 @@ import { createMainWindow, revealWindow } from './main-window.js';
 import { isSameOrigin } from './navigation-policy.js';
 import { hardenSession, serveAppProtocol } from './session-security.js';
 import { SettingsStore } from '../ipc-backend/settings-store.js';
-import { loadSessions, saveSessions } from '../ipc-backend/session-history.js';
 import { TrayController } from './tray-controller.js';
 import { guardWebContents } from './web-contents-guard.js';
 import { TrayState } from './tray-state.js';
@@ -169,19 +167,16 @@ async function start(): Promise<void> {
   };
 
   const sessionsFile = path.join(app.getPath('userData'), 'sessions.json');
-  const backend = new LightspeedBackend({
+  const backend = await createAppBackend({
     app: { version: app.getVersion(), shell: 'electron', demo: false },
-    createEngine,
-    createCaptureEngine: createCaptureEngine(),
     games: { catalog, detect: () => detectGames() },
     notify,
     settings,
-    saveSettings: async (next) => {
+    saveSettings: async (next: Settings) => {
       await store.update({ settings: next });
     },
     // The last 50 session summaries (Session → Recent sessions), beside the settings file.
-    sessions: await loadSessions(sessionsFile),
-    saveSessions: (list) => saveSessions(sessionsFile, list),
+    sessionsFile,
   });
   const dispatcher = createDispatcher(ipcSchema, backend.handlers, (channel, err) =>
     log.warn(`${channel}: ${err.message}`),
