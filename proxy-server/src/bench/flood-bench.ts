@@ -8,7 +8,6 @@
  *                (default 600, the full run); RSS growth after warm-up.
  * Flags: --soak-s N, --only flood,cold_start,soak, --flood-trial-s N (default 5).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { sleep } from './probes.js';
 import { sessionStorm, v1Header, type StormResult } from './storm-probes.js';
 import { startFloodLab, type FloodLab, type FloodResult, type PlayerResult } from '../testing/flood-lab.js';
 import { canUseNetns } from '../testing/netns.js';
+import { startChild, stopChild, type Child } from './bench-child.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,33 +33,7 @@ const floodTrialMs = Number(values['flood-trial-s']) * 1000;
 
 const FULL_SPEED_FLOODERS = 3;
 
-const here = (file: string): string => new URL(file, import.meta.url).pathname;
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
-interface Child {
-  proc: ChildProcess;
-  port: number;
-}
-
-function start(file: string, args: string[] = [], execArgv: string[] = []): Promise<Child> {
-  const proc = fork(here(file), args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve({ proc, port: (m as { port: number }).port }));
-    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-
-function stop(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.proc.exitCode !== null) return resolve();
-    const t = setTimeout(() => child.proc.kill('SIGKILL'), 2000);
-    child.proc.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.proc.disconnect();
-  });
-}
 
 function cpuOf(child: Child): Promise<number> {
   return new Promise((resolve) => {
@@ -147,7 +121,7 @@ async function floodSection(): Promise<unknown> {
 // ----------------------------------------------------------------------------------------- cold start
 
 async function coldStartSection(): Promise<unknown> {
-  const echo = await start('./echo-child.js');
+  const echo = await startChild('./echo-child.js');
   const storm = { sessions: 300, pps: 32, durationMs: 10_000, payloadBytes: 100 };
   type Run = StormResult & { relay_cpu_first_second_ms: number; relay_cpu_ms: number };
   const runs: Record<'pool' | 'no_pool', Run[]> = { pool: [], no_pool: [] };
@@ -155,7 +129,10 @@ async function coldStartSection(): Promise<unknown> {
     for (let i = 0; i < 2; i++) {
       for (const variant of ['no_pool', 'pool'] as const) {
         // A fresh relay each run: nothing warmed up but what the relay does itself before traffic arrives.
-        const relay = await start('./relay-child.js', variant === 'pool' ? [] : ['--upstream-pool', '0']);
+        const relay = await startChild(
+          './relay-child.js',
+          variant === 'pool' ? [] : ['--upstream-pool', '0'],
+        );
         await sleep(300); // what a restarted relay gets before clients reconnect, at the least
         // The relay's own CPU time in the storm's first second (sessions created, sockets bound, code still
         // cold) and over the whole run: steadier than RTTs on a shared machine.
@@ -173,11 +150,11 @@ async function coldStartSection(): Promise<unknown> {
           relay_cpu_first_second_ms: round((cpu1 - cpu0) / 1000, 1),
           relay_cpu_ms: round((cpu2 - cpu0) / 1000, 1),
         });
-        await stop(relay);
+        await stopChild(relay);
       }
     }
   } finally {
-    await stop(echo);
+    await stopChild(echo);
   }
   const worst = (r: StormResult[]): number => Math.max(...r.map((x) => x.loss_pct));
   return {
@@ -197,9 +174,9 @@ async function coldStartSection(): Promise<unknown> {
 // ---------------------------------------------------------------------------------------------- soak
 
 async function soakSection(): Promise<unknown> {
-  const echo = await start('./echo-child.js');
+  const echo = await startChild('./echo-child.js');
   // Sessions left without a FIN time out after 5 s: the table turns over continuously.
-  const relay = await start('./relay-child.js', ['--timeout-s', '5'], ['--expose-gc']);
+  const relay = await startChild('./relay-child.js', ['--timeout-s', '5'], ['--expose-gc']);
   const active = 100;
   const pps = 20;
   const replacePerS = 10;
@@ -270,8 +247,8 @@ async function soakSection(): Promise<unknown> {
     samples.push({ t_s: round(soakS, 1), rss: last.rss, heap: last.heapUsed, sessions: last.sessions });
   } finally {
     for (const c of clients) c.socket.close();
-    await stop(relay);
-    await stop(echo);
+    await stopChild(relay);
+    await stopChild(echo);
   }
   // Warm-up: the first fifth of the run (at least 10 s): JIT, pools, the table reaching its churn steady state.
   const warmS = Math.max(10, soakS / 5);

@@ -5,7 +5,6 @@
  *
  *   node proxy-server/dist/bench/mesh-bench.js [--rounds N] [--write-docs]
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,33 +17,7 @@ import { EchoServer } from '@lightspeed/shared/node';
 import { MeshSealer, ReplayWindow, directionKey, openFrame, randomPrefix } from '../mesh/mesh-crypto.js';
 import { MsgType, encodeMessage } from '../mesh/mesh-frame.js';
 import { freeUdpPorts } from '../testing/mesh-lab.js';
-
-const here = (file: string): string => new URL(file, import.meta.url).pathname;
-
-interface Child {
-  proc: ChildProcess;
-  port: number;
-}
-
-function start(file: string, args: string[]): Promise<Child> {
-  const proc = fork(here(file), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve({ proc, port: (m as { port: number }).port }));
-    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-
-function stop(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.proc.exitCode !== null) return resolve();
-    const t = setTimeout(() => child.proc.kill('SIGKILL'), 2000);
-    child.proc.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.proc.disconnect();
-  });
-}
+import { startChild, stopChild } from './bench-child.js';
 
 const PAYLOAD = 200;
 const sessionId = new Uint8Array(randomBytes(8));
@@ -169,15 +142,15 @@ async function main(): Promise<void> {
   const began = performance.now();
   const echo = await EchoServer.start();
   // Naive: B → echo (one hop), A → B → echo (two).
-  const naiveB = await start('naive-forwarder.js', [String(echo.port)]);
-  const naiveA = await start('naive-forwarder.js', [String(naiveB.port)]);
+  const naiveB = await startChild('naive-forwarder.js', [String(echo.port)]);
+  const naiveA = await startChild('naive-forwarder.js', [String(naiveB.port)]);
   // Mesh: r2 as entry and exit (one relay), r1 entry → r2 exit (one more, sealed, hop).
   const [p1, p2] = await freeUdpPorts(2);
   const key = randomBytes(32).toString('base64');
-  const r1 = await start('mesh-child.js', [
+  const r1 = await startChild('mesh-child.js', [
     JSON.stringify({ node: 'r1', meshPort: p1, peers: [{ node_id: 'r2', addr: `127.0.0.1:${p2!}`, key }] }),
   ]);
-  const r2 = await start('mesh-child.js', [
+  const r2 = await startChild('mesh-child.js', [
     JSON.stringify({ node: 'r2', meshPort: p2, peers: [{ node_id: 'r1', addr: `127.0.0.1:${p1!}`, key }] }),
   ]);
   await new Promise((r) => setTimeout(r, 1500)); // routes converge (a few probe intervals)
@@ -209,7 +182,7 @@ async function main(): Promise<void> {
   const relayVsNaiveMs = diff('mesh, entry = exit', 'naive 1 hop');
   const aead = [64, 200, 1200].map((size) => ({ size, ...aeadCost(size, 50_000) }));
   sock.close();
-  await Promise.all([stop(r1), stop(r2), stop(naiveA), stop(naiveB)]);
+  await Promise.all([stopChild(r1), stopChild(r2), stopChild(naiveA), stopChild(naiveB)]);
   await echo.stop();
   const result = {
     rounds,

@@ -6,7 +6,6 @@
  *              shared machine, CPU per round trip of each at a load both carry without loss;
  *   memory   — relay heap and RSS with 0 and 1,000 idle sessions.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 
 import {
@@ -17,33 +16,7 @@ import {
   openIdleSessions,
   sleep,
 } from './probes.js';
-
-const here = (file: string): string => new URL(file, import.meta.url).pathname;
-
-interface Child {
-  proc: ChildProcess;
-  port: number;
-}
-
-function start(file: string, args: string[] = [], execArgv: string[] = []): Promise<Child> {
-  const proc = fork(here(file), args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve({ proc, port: (m as { port: number }).port }));
-    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-
-function stop(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.proc.exitCode !== null) return resolve();
-    const t = setTimeout(() => child.proc.kill('SIGKILL'), 2000);
-    child.proc.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.proc.disconnect();
-  });
-}
+import { startChild, stopChild, type Child } from './bench-child.js';
 
 interface Memory {
   heapUsed: number;
@@ -95,9 +68,9 @@ async function cpuPerRoundTrip(
 async function main(): Promise<void> {
   const t0 = Date.now();
   const loadBefore = loadavg()[0]!;
-  const echo = await start('./echo-child.js');
-  const relay = await start('./relay-child.js');
-  const naive = await start('./naive-forwarder.js', [String(echo.port)]);
+  const echo = await startChild('./echo-child.js');
+  const relay = await startChild('./relay-child.js');
+  const naive = await startChild('./naive-forwarder.js', [String(echo.port)]);
   try {
     // Warm-up: let V8 optimise both forwarders' packet paths before anything is measured.
     for (const path of [
@@ -149,7 +122,7 @@ async function main(): Promise<void> {
     const naiveCpu = await cpuPerRoundTrip(naive, { name: 'naive_forwarder', port: naive.port }, cpuRate, 5);
 
     // Memory: a fresh relay, 0 then 1,000 idle sessions.
-    const memRelay = await start('./relay-child.js', [], ['--expose-gc']);
+    const memRelay = await startChild('./relay-child.js', [], ['--expose-gc']);
     const before = await memoryOf(memRelay);
     const clients = await openIdleSessions(memRelay.port, echo.port, 1000);
     await sleep(200);
@@ -163,7 +136,7 @@ async function main(): Promise<void> {
     await closeAll(v2Clients);
     const heapPerV2Session =
       (v2After.heapUsed - v2Before.heapUsed) / Math.max(1, v2After.sessions - v2Before.sessions);
-    await stop(memRelay);
+    await stopChild(memRelay);
     const sessions = after.sessions;
     const heapPerSession = (after.heapUsed - before.heapUsed) / Math.max(1, sessions);
 
@@ -227,7 +200,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
-    await Promise.all([stop(relay), stop(naive), stop(echo)]);
+    await Promise.all([stopChild(relay), stopChild(naive), stopChild(echo)]);
   }
 }
 
