@@ -31,7 +31,7 @@ const SIZE = 200;
 const quick = process.argv.includes('--quick');
 const mdAt = process.argv.indexOf('--md');
 const mdPath = mdAt >= 0 ? process.argv[mdAt + 1] : undefined;
-const ROUNDS = quick ? 3 : 8;
+const ROUNDS = quick ? 3 : 12;
 const PER_ROUND = quick ? 256 : 640; // 2 s or 5 s at 128 pps
 const log = (m: string): void => void process.stderr.write(`[capture-bench] ${m}\n`);
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
