@@ -3,7 +3,6 @@
  * against a relay with a clean path; and a direct path that is simply better.
  */
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
 import { EchoServer, LossyLink } from '@lightspeed/shared/node';
@@ -12,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseWarpStatus } from '../../engine/diagnose/warp.js';
 import { verdictFor } from '../../engine/diagnose/path-probe.js';
 import { startLocalRelay } from '../../test-support/local-relay.js';
+import { sourceRouter } from '../../test-support/source-router.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/lightspeed.js', import.meta.url));
 
@@ -31,30 +31,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The server address: datagrams from `slowSource` reach the echo server through `slowPort`, others directly. */
-async function router(echoPort: number, slowSource: string, slowPort: number): Promise<number> {
-  const front = dgram.createSocket('udp4');
-  const back = new Map<string, dgram.Socket>();
-  front.on('message', (msg, rinfo) => {
-    const key = `${rinfo.address}:${rinfo.port}`;
-    let s = back.get(key);
-    if (s === undefined) {
-      const sock = dgram.createSocket('udp4');
-      sock.on('message', (reply) => front.send(reply, rinfo.port, rinfo.address));
-      sock.bind(0, '127.0.0.1');
-      back.set(key, sock);
-      s = sock;
-    }
-    s.send(msg, rinfo.address === slowSource ? slowPort : echoPort, '127.0.0.1');
-  });
-  await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
-    front.close();
-    for (const s of back.values()) s.close();
-  });
-  return front.address().port;
-}
-
 interface Report {
   direct: { rtt_ms: number | null; loss_pct: number };
   relays: { relay: string; rtt_ms: number | null; loss_pct: number }[];
@@ -73,7 +49,9 @@ describe('lightspeed diagnose', () => {
       seed: 7,
     });
     cleanups.push(() => slow.stop());
-    const serverPort = await router(echo.port, '127.0.0.1', slow.port);
+    const server = await sourceRouter(echo.port, '127.0.0.1', slow.port);
+    cleanups.push(() => Promise.resolve(server.close()));
+    const serverPort = server.port;
     const relay = await startLocalRelay({ host: '127.0.0.2' });
     cleanups.push(() => relay.stop());
     const label = `127.0.0.2:${relay.dataPort}`;

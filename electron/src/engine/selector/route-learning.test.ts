@@ -5,13 +5,13 @@
  * the server side yet, so it falls back to nearest), the relays measure their legs from the traffic, and
  * the engine ends on the other relay within 10 s of traffic — with the game's replies still flowing.
  */
-import dgram from 'node:dgram';
 
 import { EchoServer, GameTrafficClient, LossyLink } from '@lightspeed/shared/node';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { BoostEngine, type EngineEvent } from '../index.js';
 import { startLocalRelay } from '../../test-support/local-relay.js';
+import { sourceRouter } from '../../test-support/source-router.js';
 import { waitFor } from '../../test-support/wait.js';
 import { MlSelector } from './ml-selector.js';
 
@@ -19,39 +19,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/**
- * The "game server" address: datagrams from `slowSource` (relay A's upstream address) go to the echo
- * server through `slow`, everything else straight to the echo server; replies go back the same way.
- */
-async function router(
-  echoPort: number,
-  slowSource: string,
-  slowPort: number,
-): Promise<{ port: number; close(): void }> {
-  const front = dgram.createSocket('udp4');
-  const back = new Map<string, dgram.Socket>();
-  front.on('message', (msg, rinfo) => {
-    const key = `${rinfo.address}:${rinfo.port}`;
-    let s = back.get(key);
-    if (s === undefined) {
-      const sock = dgram.createSocket('udp4');
-      sock.on('message', (reply) => front.send(reply, rinfo.port, rinfo.address));
-      sock.bind(0, '127.0.0.1');
-      back.set(key, sock);
-      s = sock;
-    }
-    s.send(msg, rinfo.address === slowSource ? slowPort : echoPort, '127.0.0.1');
-  });
-  await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
-  return {
-    port: front.address().port,
-    close: () => {
-      front.close();
-      for (const s of back.values()) s.close();
-    },
-  };
-}
 
 describe('route learning on loopback', () => {
   it('leaves the nearer relay with the slow server path for the other one within 10 s of traffic', async () => {
@@ -63,7 +30,7 @@ describe('route learning on loopback', () => {
       delayMs: 40,
     });
     cleanups.push(() => slow.stop());
-    const server = await router(echo.port, '127.0.0.2', slow.port);
+    const server = await sourceRouter(echo.port, '127.0.0.2', slow.port);
     cleanups.push(() => server.close());
 
     const near = await startLocalRelay({ nodeId: 'near', host: '127.0.0.2' });
