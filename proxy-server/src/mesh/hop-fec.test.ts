@@ -1,43 +1,105 @@
 /**
- * Hop FEC: the codec, K from the measured loss, and two relays over a seeded 10%-loss mesh hop: with FEC
- * the exit rebuilds lost messages and more round trips complete than with FEC off over the same link.
+ * Hop FEC (FecLink's adaptive v3 on a mesh hop): two ends over a seeded lossy channel in memory — lost
+ * messages rebuilt, the receiver's in-band reports moving the sender's loss estimate to the hop's loss —
+ * then two relays over the project's userspace lossy link (10% each way): the exit rebuilds lost messages,
+ * the hop reports its loss, and more round trips complete than over the same link with FEC off.
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 
 import { MeshKind, decodeMeshClientFrame, encodeMeshClientFrame, parseIpv4 } from '@lightspeed/shared';
-import { EchoServer } from '@lightspeed/shared/node';
+import { EchoServer, Prng } from '@lightspeed/shared/node';
 import { describe, expect, it } from 'vitest';
 
-import { HopFecReceiver, HopFecSender, decodeFecMessage, kForLoss } from './hop-fec.js';
+import { HopFec, MSG_FEC } from './hop-fec.js';
 import { startMeshLab, waitFor } from '../testing/mesh-lab.js';
 
-describe('hop FEC', () => {
-  it('K follows the loss table; off on a clean link', () => {
-    expect([0, 0.002, 0.007, 0.02, 0.04, 0.2].map(kForLoss)).toEqual([0, 16, 5, 3, 2, 2]);
-  });
-
-  it('rebuilds one lost message per block and never delivers one twice', () => {
-    const tx = new HopFecSender();
-    const rx = new HopFecReceiver();
-    const got: string[] = [];
-    const msgs = ['a', 'bb', 'ccc', 'dddd', 'e'].map((t) => new TextEncoder().encode(t));
-    const wire = msgs.flatMap((m) => tx.wrap(m, 2));
-    const tail = tx.flush();
-    if (tail !== null) wire.push(tail);
-    // Blocks of 2 + parity: drop the first data message of each block.
-    const dropped = wire.filter((_, i) => i % 3 !== 0);
-    for (const w of [...dropped, ...dropped]) {
-      const m = decodeFecMessage(w)!;
-      rx.receive(m, 0, (inner) => got.push(new TextDecoder().decode(inner)));
+/** Two HopFec ends joined by a channel that drops each message with probability `loss` (seeded). */
+function pair(loss: number, seed: number) {
+  const rng = new Prng(seed);
+  const got: string[] = [];
+  let recovered = 0;
+  const queue: { to: 'a' | 'b'; m: Uint8Array }[] = [];
+  const a: HopFec = new HopFec(
+    (m) => queue.push({ to: 'b', m }),
+    () => undefined,
+  );
+  const b: HopFec = new HopFec(
+    (m) => queue.push({ to: 'a', m }),
+    (inner, rebuilt) => {
+      got.push(new TextDecoder().decode(inner));
+      if (rebuilt) recovered++;
+    },
+  );
+  const flush = (now: number): void => {
+    while (queue.length > 0) {
+      const { to, m } = queue.shift()!;
+      if (rng.chance(loss)) continue;
+      expect((to === 'a' ? a : b).receive(m, now)).toBe(true);
     }
-    expect(got.sort()).toEqual(['a', 'bb', 'ccc', 'dddd', 'e']);
-    expect(rx.recovered).toBe(3);
-    expect(decodeFecMessage(Uint8Array.of(7, 0, 0, 3, 2, 1))).toBeNull(); // index > k
-    expect(decodeFecMessage(Uint8Array.of(7, 0, 0, 0, 0, 1))).toBeNull(); // k = 0
+  };
+  return { a, b, got, flush, recovered: () => recovered };
+}
+
+describe('hop FEC', () => {
+  it('rebuilds lost messages, never delivers one twice, and the reports carry the hop loss back', () => {
+    const p = pair(0.1, 7);
+    const N = 3000;
+    for (let i = 0; i < N; i++) {
+      const now = i * 5;
+      p.a.send(new TextEncoder().encode(`m${i}`), now);
+      p.flush(now);
+      if (i % 20 === 0) {
+        p.b.tick(now); // the receiver's report (every 500 ms)
+        p.flush(now);
+      }
+    }
+    expect(new Set(p.got).size).toBe(p.got.length);
+    expect(p.recovered()).toBeGreaterThan(100);
+    // 10% loss raw: FEC must bring the delivered share well above 90%.
+    expect(p.got.length / N).toBeGreaterThan(0.97);
+    // Started at the assumed 3%; the reports moved it to about the hop's 10%.
+    const est = p.a.reportedLoss!;
+    expect(est).toBeGreaterThan(0.06);
+    expect(est).toBeLessThan(0.15);
+    expect(p.a.stats().repairs).toBeGreaterThan(0);
   });
 
-  async function roundTrips(fec: boolean): Promise<{ ok: number; recovered: number }> {
+  it('on a clean hop the reports bring the repair rate down to its floor', () => {
+    const p = pair(0, 1);
+    for (let i = 0; i < 3000; i++) {
+      p.a.send(Uint8Array.of(i & 0xff, 1, 2, 3), i * 5);
+      p.flush(i * 5);
+      if (i % 20 === 0) {
+        p.b.tick(i * 5);
+        p.flush(i * 5);
+      }
+    }
+    expect(p.a.reportedLoss!).toBeLessThan(0.005);
+    // The floor is 4% of sources (plus the blind start at the assumed loss).
+    expect(p.a.stats().repairs / 3000).toBeLessThan(0.1);
+    expect(p.recovered()).toBe(0);
+  });
+
+  it('malformed type-7 messages are refused, not delivered and not thrown on', () => {
+    const got: Uint8Array[] = [];
+    const h = new HopFec(
+      () => undefined,
+      (m) => got.push(m),
+    );
+    for (const bad of [
+      Uint8Array.of(MSG_FEC),
+      Uint8Array.of(MSG_FEC, 0x20, 0, 0, 1),
+      Uint8Array.of(MSG_FEC, 0x38, 0, 0, 1, 0, 0, 0xff, 0xff), // repair with a reserved key bit
+      Uint8Array.of(8, 0x30, ...new Uint8Array(23)),
+      new Uint8Array(randomBytes(40)),
+    ])
+      h.receive(bad, 0);
+    expect(got).toEqual([]);
+    expect(h.receive(Uint8Array.of(MSG_FEC, 0x31, ...new Uint8Array(30)), 0)).toBe(false);
+  });
+
+  async function roundTrips(fec: boolean) {
     const lab = await startMeshLab({ nodes: ['a', 'b'], loss: { 'a-b': 0.1 }, probeIntervalMs: 50, fec });
     const echo = await EchoServer.start();
     const sock = createSocket('udp4');
@@ -45,15 +107,13 @@ describe('hop FEC', () => {
       await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
       const a = lab.relay('a').mesh!;
       expect(await waitFor(() => a.reachable('b'))).toBe(true);
-      // Let the loss estimate settle (EWMA over probes) so hop FEC has sized itself.
-      await new Promise((r) => setTimeout(r, 1500));
       const got = new Set<number>();
       sock.on('message', (m) => {
         const d = decodeMeshClientFrame(m);
         if (d.ok && d.frame.kind === MeshKind.DATA) got.add(d.frame.payload[0]! * 256 + d.frame.payload[1]!);
       });
       const sessionId = new Uint8Array(randomBytes(8));
-      const N = 400;
+      const N = 600;
       for (let i = 0; i < N; i++) {
         const frame = encodeMeshClientFrame({
           kind: MeshKind.DATA,
@@ -69,9 +129,11 @@ describe('hop FEC', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
       await new Promise((r) => setTimeout(r, 500));
+      const links = [...a.links(), ...lab.relay('b').mesh!.links()];
       return {
         ok: got.size,
-        recovered: lab.relay('a').mesh!.stats.fecRecovered + lab.relay('b').mesh!.stats.fecRecovered,
+        recovered: a.stats.fecRecovered + lab.relay('b').mesh!.stats.fecRecovered,
+        reportedLoss: Math.max(...links.map((l) => l.fec_loss)),
       };
     } finally {
       sock.close();
@@ -80,12 +142,15 @@ describe('hop FEC', () => {
     }
   }
 
-  it('over a 10%-loss hop: rebuilt messages, and more round trips than the same link without FEC', async () => {
+  it('over a 10%-loss mesh hop: rebuilt messages, the loss reported, more round trips than without FEC', async () => {
     const off = await roundTrips(false);
     const on = await roundTrips(true);
     expect(off.recovered).toBe(0);
     expect(on.recovered).toBeGreaterThan(0);
-    // 10% each way: about 81% of round trips survive without FEC, about 96% with K = 2.
+    // The receiving ends reported the hop's loss in-band (the estimate left the assumed 3%).
+    expect(on.reportedLoss).toBeGreaterThan(0.05);
+    // 10% each way: about 81% of round trips survive without FEC.
     expect(on.ok).toBeGreaterThan(off.ok);
-  });
+    expect(on.ok / 600).toBeGreaterThan(0.9);
+  }, 30_000);
 });

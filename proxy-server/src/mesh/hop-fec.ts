@@ -1,117 +1,90 @@
 /**
- * FEC on one mesh hop: XOR parity (the deployed v2 scheme, `FecEncoder` / `FecDecoder` from shared) over
- * the DATA / REPLY / FIN messages a node sends one peer, sized from that link's measured loss. Each data
- * message and each parity travels in its own sealed frame as a type-7 message:
+ * FEC on one mesh hop: the project's one FEC path (`FecLink`, adaptive v3 sliding-window repairs) over the
+ * DATA / REPLY / FIN messages a node sends one peer. Both ends are mesh nodes running this code, so the hop
+ * sends v3 from its first message, without the tunnel's offer/accept. Each FecLink datagram (a v3 source
+ * with its 24-byte header, or an 8-byte repair or loss report) travels in its own sealed frame as a type-7
+ * message:
  *
- *   7 ‖ u16 block id ‖ u8 index ‖ u8 k ‖ inner   (index < k: inner = the message; index = k: parity)
+ *   7 ‖ FecLink datagram   (bytes 1–3 of its header: token 0 ‖ the hop's own u16 sequence, by which the
+ *                           receiving end counts the hop's loss and reports it back in-band)
  *
- * PING / PONG / LSA are never wrapped: the loss the link measures is the raw loss.
+ * The receiver's reports size the sender's repair rate to the loss this hop has, direction by direction.
+ * PING / PONG / LSA are never wrapped: the loss the link estimate measures stays the raw loss.
  */
-import { FEC_MAX_PAYLOAD, FecDecoder, FecEncoder } from '@lightspeed/shared';
+import { FEC_MAX_PAYLOAD, FecLink, checkTunnelHeader } from '@lightspeed/shared';
 
 export const MSG_FEC = 7;
-const FEC_HEADER = 5;
 
-/**
- * Data packets per parity for a measured loss, after Entrouter's loss → shards table (data:parity
- * 20:1 below 0.5%, 10:2 to 1%, 10:4 to 3%, 8:4 to 5%, 6:4 above), as the nearest one-parity-per-block
- * overhead XOR can give: 5% → K 16, 20% → K 5, 40% → K 3, 50% and 67% → K 2. 0 = off (no loss measured).
- */
-export function kForLoss(loss: number): number {
-  if (loss < 0.001) return 0;
-  if (loss < 0.005) return 16;
-  if (loss < 0.01) return 5;
-  if (loss < 0.03) return 3;
-  return 2;
+/** What the hop FEC of one peer has done (both directions). */
+export interface HopFecStats {
+  /** Repair datagrams sent. */
+  repairs: number;
+  /** Session messages rebuilt from repairs. */
+  recovered: number;
+  /** Malformed type-7 messages dropped. */
+  invalid: number;
 }
 
-export function encodeFecMessage(blockId: number, index: number, k: number, inner: Uint8Array): Uint8Array {
-  const out = new Uint8Array(FEC_HEADER + inner.length);
-  out[0] = MSG_FEC;
-  out[1] = (blockId >> 8) & 0xff;
-  out[2] = blockId & 0xff;
-  out[3] = index;
-  out[4] = k;
-  out.set(inner, FEC_HEADER);
-  return out;
-}
+/** Both directions of one peer's hop FEC. `send` seals and sends a message; `deliver` gets a session message. */
+export class HopFec {
+  private readonly link: FecLink;
+  private seq = 0;
 
-export interface FecMessage {
-  blockId: number;
-  index: number;
-  k: number;
-  inner: Uint8Array;
-}
-
-/** Null unless it is a well-formed type-7 message (k 1..16, index ≤ k, a non-empty inner part). */
-export function decodeFecMessage(buf: Uint8Array): FecMessage | null {
-  if (buf.length <= FEC_HEADER || buf[0] !== MSG_FEC) return null;
-  const k = buf[4]!;
-  const index = buf[3]!;
-  if (k === 0 || k > 16 || index > k) return null;
-  return { blockId: (buf[1]! << 8) | buf[2]!, index, k, inner: buf.subarray(FEC_HEADER) };
-}
-
-/** The sending side for one peer. */
-export class HopFecSender {
-  private enc: FecEncoder | null = null;
-  /** Parity messages sent. */
-  parity = 0;
-
-  /** Wraps `msg` for a link whose K is `k` (0: sent as is). Returns the messages to send, in order. */
-  wrap(msg: Uint8Array, k: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    if (this.enc !== null && this.enc.k !== k) {
-      const p = this.flush();
-      if (p !== null) out.push(p);
-      this.enc = k === 0 ? null : new FecEncoder(k, this.enc.blockId);
-    } else if (this.enc === null && k !== 0) this.enc = new FecEncoder(k);
-    if (this.enc === null || msg.length > FEC_MAX_PAYLOAD) {
-      out.push(msg);
-      return out;
-    }
-    const blockId = this.enc.blockId;
-    const index = this.enc.add(msg);
-    out.push(encodeFecMessage(blockId, index, this.enc.k, msg));
-    if (this.enc.full) {
-      const p = this.flush();
-      if (p !== null) out.push(p);
-    }
-    return out;
+  constructor(
+    send: (message: Uint8Array) => void,
+    deliver: (message: Uint8Array, recovered: boolean) => void,
+  ) {
+    this.link = new FecLink({
+      setting: { kind: 'adaptive', budget: 'balanced' },
+      flushMs: 5,
+      writeHeader: (buf) => {
+        // Only the version, token and sequence mean anything on a hop; the rest of the 20 bytes stays 0.
+        buf[0] = 3 << 4;
+        buf[1] = 0;
+        buf[2] = (this.seq >> 8) & 0xff;
+        buf[3] = this.seq & 0xff;
+        this.seq = (this.seq + 1) & 0xffff;
+      },
+      emit: (datagram) => {
+        const m = new Uint8Array(1 + datagram.length);
+        m[0] = MSG_FEC;
+        m.set(datagram, 1);
+        send(m);
+      },
+      deliver,
+    });
+    this.link.switchToV3('balanced');
   }
 
-  /** The parity of a partial block (the caller flushes a few ms after a block's first message). */
-  flush(): Uint8Array | null {
-    const p = this.enc?.flush() ?? null;
-    if (p === null) return null;
-    this.parity++;
-    return encodeFecMessage(p.blockId, p.k, p.k, p.payload);
+  /** True when `message` can go through FEC (else the caller sends it bare). */
+  static fits(message: Uint8Array): boolean {
+    return message.length <= FEC_MAX_PAYLOAD;
   }
 
-  get pending(): number {
-    return this.enc?.pending ?? 0;
-  }
-}
-
-/** The receiving side for one peer: hands every message to `deliver` once, rebuilt ones included. */
-export class HopFecReceiver {
-  private readonly dec = new FecDecoder();
-  recovered = 0;
-  duplicates = 0;
-
-  receive(m: FecMessage, now: number, deliver: (inner: Uint8Array) => void): void {
-    const rebuilt = this.dec.receive({ blockId: m.blockId, index: m.index, k: m.k }, m.inner, now);
-    if (m.index < m.k) {
-      if (this.dec.lastWasDuplicate) this.duplicates++;
-      else deliver(m.inner);
-    }
-    if (rebuilt !== null) {
-      this.recovered++;
-      deliver(rebuilt.payload);
-    }
+  /** Sends one session message (and the repairs and report due after it). */
+  send(message: Uint8Array, nowMs: number): void {
+    this.link.send(message, nowMs);
   }
 
-  expire(now: number): void {
-    this.dec.expire(now);
+  /** One type-7 message from the peer: false when it is malformed (counted by the caller). */
+  receive(message: Uint8Array, nowMs: number): boolean {
+    const d = message.subarray(1);
+    if (message[0] !== MSG_FEC || checkTunnelHeader(d) !== 3) return false;
+    return this.link.receive(d, 3, nowMs) !== 'invalid';
+  }
+
+  /** About every probe interval: the loss report to the peer when one is due. */
+  tick(nowMs: number): void {
+    this.link.tick(nowMs);
+  }
+
+  /** The loss the peer reports for this direction of the hop (null before any report). */
+  get reportedLoss(): number | null {
+    return this.link.estimatedLoss;
+  }
+
+  stats(): HopFecStats {
+    const s = this.link.stats();
+    return { repairs: s.fecSent, recovered: s.recovered, invalid: s.invalid };
   }
 }

@@ -64,6 +64,16 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
       for (const l of mesh.links()) up.set({ peer: l.node_id }, l.up ? 1 : 0);
     },
   });
+  const fecLoss = new Gauge({
+    name: 'lightspeed_mesh_link_fec_loss_ratio',
+    help: 'Hop FEC: the loss each peer reports for our direction of the link (sizes the repairs), 0..1.',
+    labelNames: ['peer'],
+    registers: [registry],
+    collect() {
+      fecLoss.reset();
+      for (const l of mesh.links()) fecLoss.set({ peer: l.node_id }, l.fec_loss);
+    },
+  });
   const drops = new Counter({
     name: 'lightspeed_mesh_dropped_packets_total',
     help: 'Mesh and mesh-client packets dropped, by reason (auth_failed, replay, unknown_peer: never answered).',
@@ -76,7 +86,7 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
   });
   const packets = new Counter({
     name: 'lightspeed_mesh_packets_total',
-    help: 'Mesh datagrams: mesh_in/mesh_out (sealed, between relays), transit, client_in/out, server_in/out, fec_parity_out and fec_recovered (hop FEC).',
+    help: 'Mesh datagrams: mesh_in/mesh_out (sealed, between relays), transit, client_in/out, server_in/out, fec_repair_out and fec_recovered (hop FEC).',
     labelNames: ['direction'],
     registers: [registry],
     collect() {
@@ -88,7 +98,7 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
       packets.inc({ direction: 'client_out' }, stats.clientOut);
       packets.inc({ direction: 'server_in' }, stats.serverIn);
       packets.inc({ direction: 'server_out' }, stats.serverOut);
-      packets.inc({ direction: 'fec_parity_out' }, stats.fecParity);
+      packets.inc({ direction: 'fec_repair_out' }, mesh.fecRepairs());
       packets.inc({ direction: 'fec_recovered' }, stats.fecRecovered);
     },
   });

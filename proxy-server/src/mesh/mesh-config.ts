@@ -23,7 +23,7 @@ export const meshSchema = z
   .strictObject({
     bind: ipv4Bind.optional(),
     probe_interval_ms: z.number().int().min(20).max(60_000).default(500),
-    /** XOR parity on mesh hops that measure loss (hop-fec.ts). */
+    /** Adaptive FEC (v3 repairs sized by the loss each hop reports) on mesh hops (hop-fec.ts). */
     fec: z.boolean().default(true),
     peers: z
       .array(

@@ -24,7 +24,7 @@ import {
 } from './mesh-frame.js';
 import { parseMeshPsk } from './mesh-psk.js';
 import { MeshDrop, MeshStats } from './mesh-stats.js';
-import { HopFecReceiver, HopFecSender, MSG_FEC, decodeFecMessage, kForLoss } from './hop-fec.js';
+import { HopFec, MSG_FEC } from './hop-fec.js';
 import { LinkEstimate, shortestPaths } from './link-state.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import { parseIpv4BindAddress } from '../config/bind-address.js';
@@ -37,8 +37,6 @@ export const ENTRY_FRESH_MS = 1000;
 export const LINK_DEAD_PROBES = 3;
 /** A flooded LSA is forgotten after this many probe intervals without a newer one. */
 const LSA_EXPIRY_PROBES = 6;
-/** A partial hop-FEC block's parity goes out this long after the block's first message. */
-const HOP_FEC_FLUSH_MS = 5;
 
 export interface MeshNodeOptions {
   nodeId: string;
@@ -72,9 +70,8 @@ interface Peer {
   pingSeq: number;
   /** PINGs not yet answered: seq → send time. One unanswered for 3 intervals counts as lost. */
   pending: Map<number, number>;
-  fecTx: HopFecSender;
-  fecRx: HopFecReceiver;
-  flushTimer: NodeJS.Timeout | null;
+  /** Hop FEC both ways (hop-fec.ts): session messages to this peer and from it. */
+  fec: HopFec;
 }
 
 /** Entry side of a session: where the client is. */
@@ -115,6 +112,10 @@ export interface MeshLinkStatus {
   up: boolean;
   rtt_ms: number | null;
   loss: number;
+  /** Hop FEC: the loss the peer reports for our direction of the link (what sizes our repairs). */
+  fec_loss: number;
+  /** Hop FEC: session messages from this peer rebuilt from repairs. */
+  fec_recovered: number;
 }
 
 /**
@@ -147,7 +148,7 @@ export class MeshNode {
       const psk = parseMeshPsk(p.key);
       const addr = parseIpv4BindAddress(p.addr);
       if (typeof psk === 'string' || typeof addr === 'string') throw new Error(`bad peer ${p.node_id}`);
-      this.peers.set(p.node_id, {
+      const peer: Peer = {
         id: p.node_id,
         host: addr.host,
         port: addr.port,
@@ -157,10 +158,15 @@ export class MeshNode {
         link: new LinkEstimate(),
         pingSeq: 0,
         pending: new Map(),
-        fecTx: new HopFecSender(),
-        fecRx: new HopFecReceiver(),
-        flushTimer: null,
-      });
+        fec: new HopFec(
+          (m) => this.sealAndSend(peer, m),
+          (inner, recovered) => {
+            if (recovered) this.stats.fecRecovered++;
+            this.dispatch(peer, decodeMessage(inner), performance.now(), true);
+          },
+        ),
+      };
+      this.peers.set(p.node_id, peer);
     }
     this.socket = createSocket({ type: 'udp4', lookup: literalLookup });
     this.socket.on('message', this.onMeshMessage);
@@ -189,7 +195,6 @@ export class MeshNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const p of this.peers.values()) if (p.flushTimer !== null) clearTimeout(p.flushTimer);
     for (const s of this.exitSessions.values()) this.closeExit(s);
     this.entrySessions.clear();
     this.perIp.clear();
@@ -230,7 +235,7 @@ export class MeshNode {
       for (const p of this.peers.values()) if (p.id !== origin) this.send(p, msg);
     }
     this.recomputeRoutes();
-    for (const p of this.peers.values()) p.fecRx.expire(now);
+    for (const p of this.peers.values()) p.fec.tick(now);
     this.sweep(now);
   }
 
@@ -270,6 +275,8 @@ export class MeshNode {
       up: p.link.up(now, this.interval),
       rtt_ms: p.link.rttMs < 0 ? null : round3(p.link.rttMs),
       loss: round3(p.link.loss),
+      fec_loss: round3(p.fec.reportedLoss ?? 0),
+      fec_recovered: p.fec.stats().recovered,
     }));
   }
 
@@ -308,23 +315,18 @@ export class MeshNode {
     this.sealAndSend(p, encodeMessage(msg));
   }
 
-  /** DATA / REPLY / FIN: FEC-wrapped when the link measures loss (hop-fec.ts). */
+  /** DATA / REPLY / FIN: through the hop's FEC (hop-fec.ts) unless `[mesh] fec = false`. */
   private sendSession(p: Peer, msg: MeshMessage): void {
-    const k = this.o.mesh.fec ? kForLoss(p.link.loss) : 0;
-    const parityBefore = p.fecTx.parity;
-    for (const part of p.fecTx.wrap(encodeMessage(msg), k)) this.sealAndSend(p, part);
-    this.stats.fecParity += p.fecTx.parity - parityBefore;
-    if (p.fecTx.pending > 0 && p.flushTimer === null) {
-      p.flushTimer = setTimeout(() => {
-        p.flushTimer = null;
-        if (this.stopped) return;
-        const parity = p.fecTx.flush();
-        if (parity === null) return;
-        this.stats.fecParity++;
-        this.sealAndSend(p, parity);
-      }, HOP_FEC_FLUSH_MS);
-      p.flushTimer.unref();
-    }
+    const bytes = encodeMessage(msg);
+    if (this.o.mesh.fec && HopFec.fits(bytes)) p.fec.send(bytes, performance.now());
+    else this.sealAndSend(p, bytes);
+  }
+
+  /** Hop-FEC repair datagrams sent to all peers. */
+  fecRepairs(): number {
+    let n = 0;
+    for (const p of this.peers.values()) n += p.fec.stats().repairs;
+    return n;
   }
 
   private sealAndSend(p: Peer, plaintext: Uint8Array): void {
@@ -366,14 +368,7 @@ export class MeshNode {
     const peer = this.peers.get(opened.sender)!;
     const now = performance.now();
     if (opened.plaintext[0] === MSG_FEC) {
-      const m = decodeFecMessage(opened.plaintext);
-      if (m === null) {
-        this.stats.drops[MeshDrop.MALFORMED]!++;
-        return;
-      }
-      const before = peer.fecRx.recovered;
-      peer.fecRx.receive(m, now, (inner) => this.dispatch(peer, decodeMessage(inner), now, true));
-      this.stats.fecRecovered += peer.fecRx.recovered - before;
+      if (!peer.fec.receive(opened.plaintext, now)) this.stats.drops[MeshDrop.MALFORMED]!++;
       return;
     }
     this.dispatch(peer, decodeMessage(opened.plaintext), now, false);

@@ -61,6 +61,4 @@ export class MeshStats {
   serverIn = 0;
   /** Session messages rebuilt by hop FEC. */
   fecRecovered = 0;
-  /** Hop-FEC parity messages sent. */
-  fecParity = 0;
 }
