@@ -15,6 +15,7 @@ export * from './protocol/control.js';
 export * from './protocol/control-frame-reader.js';
 export * from './protocol/server-leg.js';
 export * from './protocol/mesh-client.js';
+export * from './protocol/mesh-exits.js';
 export * from './boost/boost-state.js';
 export * from './boost/engine-events.js';
 export * from './ipc/index.js';

@@ -65,6 +65,24 @@ const message: fc.Arbitrary<MeshMessage> = fc.oneof(
     ttl: fc.integer({ min: 0, max: 255 }),
     exit: id,
   }),
+  fc.record({
+    type: fc.constant(MsgType.LEG_QUERY),
+    ttl: fc.integer({ min: 0, max: 255 }),
+    from: id,
+    to: id,
+    ip: u32,
+    port: u16,
+  }),
+  fc.record({
+    type: fc.constant(MsgType.LEG_ANSWER),
+    ttl: fc.integer({ min: 0, max: 255 }),
+    from: id,
+    to: id,
+    ip: u32,
+    port: u16,
+    legUs: u32,
+    region: id,
+  }),
 );
 
 function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {

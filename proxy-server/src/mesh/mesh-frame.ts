@@ -18,6 +18,9 @@
  *   DATA   4  session id (8) ‖ u8 ttl ‖ u16 client seq ‖ u32 dst IPv4 ‖ u16 dst port ‖ entry id ‖ exit id ‖ payload
  *   REPLY  5  session id (8) ‖ u8 ttl ‖ u16 exit seq ‖ u32 src IPv4 ‖ u16 src port ‖ entry id ‖ payload
  *   FIN    6  session id (8) ‖ u8 ttl ‖ exit id
+ *   (7 is hop FEC: hop-fec.ts)
+ *   LEGQ   8  u8 ttl ‖ from id ‖ to id ‖ u32 server IPv4 ‖ u16 port        (what is your leg to this server?)
+ *   LEGA   9  u8 ttl ‖ from id ‖ to id ‖ u32 server IPv4 ‖ u16 port ‖ u32 leg µs (0xffffffff unknown) ‖ region id
  * An "id" is u8 length (1..64) ‖ UTF-8 bytes.
  */
 
@@ -36,6 +39,8 @@ export const MsgType = {
   DATA: 4,
   REPLY: 5,
   FIN: 6,
+  LEG_QUERY: 8,
+  LEG_ANSWER: 9,
 } as const;
 
 export interface LsaEntry {
@@ -69,7 +74,18 @@ export type MeshMessage =
       entry: string;
       payload: Uint8Array;
     }
-  | { type: typeof MsgType.FIN; sessionId: Uint8Array; ttl: number; exit: string };
+  | { type: typeof MsgType.FIN; sessionId: Uint8Array; ttl: number; exit: string }
+  | { type: typeof MsgType.LEG_QUERY; ttl: number; from: string; to: string; ip: number; port: number }
+  | {
+      type: typeof MsgType.LEG_ANSWER;
+      ttl: number;
+      from: string;
+      to: string;
+      ip: number;
+      port: number;
+      legUs: number;
+      region: string;
+    };
 
 export interface Envelope {
   sender: string;
@@ -307,6 +323,18 @@ export function encodeMessage(m: MeshMessage): Uint8Array {
       w.u8(m.ttl);
       w.id(m.exit);
       break;
+    case MsgType.LEG_QUERY:
+    case MsgType.LEG_ANSWER:
+      w.u8(m.ttl);
+      w.id(m.from);
+      w.id(m.to);
+      w.u32(m.ip);
+      w.u16(m.port);
+      if (m.type === MsgType.LEG_ANSWER) {
+        w.u32(Math.min(0xffffffff, Math.max(0, Math.round(m.legUs))));
+        w.id(m.region);
+      }
+      break;
   }
   return w.done();
 }
@@ -366,6 +394,22 @@ export function decodeMessage(buf: Uint8Array): MeshMessage | null {
         const exit = r.id();
         r.end();
         return { type, sessionId, ttl, exit };
+      }
+      case MsgType.LEG_QUERY:
+      case MsgType.LEG_ANSWER: {
+        const ttl = r.u8();
+        const from = r.id();
+        const to = r.id();
+        const ip = r.u32();
+        const port = r.u16();
+        if (type === MsgType.LEG_QUERY) {
+          r.end();
+          return { type, ttl, from, to, ip, port };
+        }
+        const legUs = r.u32();
+        const region = r.id();
+        r.end();
+        return { type, ttl, from, to, ip, port, legUs, region };
       }
       default:
         return null;

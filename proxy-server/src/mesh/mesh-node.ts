@@ -1,14 +1,20 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 import {
+  LEG_PENDING,
+  LEG_UNKNOWN,
+  MESH_CLIENT_HEADER_LEN,
+  MESH_STATUS_EXITS_COMPLETE,
   MESH_STATUS_EXIT_REACHABLE,
   MeshDuplicateFilter,
   MeshKind,
   decodeMeshClientFrame,
   encodeMeshClientFrame,
+  encodeMeshExits,
   formatIpv4,
   meshSessionKey,
   parseIpv4,
+  type MeshClientFrame,
 } from '@lightspeed/shared';
 import type { Logger } from 'pino';
 
@@ -24,11 +30,13 @@ import {
 } from './mesh-frame.js';
 import { parseMeshPsk } from './mesh-psk.js';
 import { MeshDrop, MeshStats } from './mesh-stats.js';
+import { ExitLegs } from './exit-legs.js';
 import { HopFec, MSG_FEC } from './hop-fec.js';
 import { LinkEstimate, shortestPaths } from './link-state.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import { parseIpv4BindAddress } from '../config/bind-address.js';
 import { literalLookup } from '../relay/upstream-pool.js';
+import { noteLegSend, takeLegSample, type ServerLegs } from '../relay/server-legs.js';
 import type { DestinationPolicy } from '../security/destination-policy.js';
 
 /** An exit sends a session's replies through every entry it heard the session from within this long. */
@@ -57,6 +65,8 @@ export interface MeshNodeOptions {
   sessionTimeoutMs: number;
   /** Sends a datagram to a client from the relay's data port. */
   sendToClient(data: Uint8Array, port: number, host: string): void;
+  /** The relay's measured legs to game servers (the data plane's; exit sessions add theirs). */
+  serverLegs?: (() => ServerLegs | null) | undefined;
 }
 
 interface Peer {
@@ -104,6 +114,10 @@ interface ExitSession {
   dedup: MeshDuplicateFilter;
   replySeq: number;
   sourcePort: number;
+  /** Send times of the last upstream packets (the server leg, server-legs.ts). */
+  legSends: Float64Array | null;
+  legHead: number;
+  legCount: number;
 }
 
 export interface MeshLinkStatus {
@@ -133,6 +147,7 @@ export class MeshNode {
   /** Entry sessions per client IP (the IP that opened them). */
   private readonly perIp = new Map<string, number>();
   private readonly exitSessions = new Map<string, ExitSession>();
+  private readonly legs = new ExitLegs();
   private readonly interval: number;
   private timer: NodeJS.Timeout | null = null;
   private lsaSeq = Math.floor(Date.now() / 100) >>> 0;
@@ -376,10 +391,7 @@ export class MeshNode {
 
   /** One opened message; `inFec`: it came out of a type-7 wrapper, where only session messages belong. */
   private dispatch(peer: Peer, msg: MeshMessage | null, now: number, inFec: boolean): void {
-    if (
-      msg === null ||
-      (inFec && msg.type !== MsgType.DATA && msg.type !== MsgType.REPLY && msg.type !== MsgType.FIN)
-    ) {
+    if (msg === null || (inFec && !('ttl' in msg))) {
       this.stats.drops[MeshDrop.MALFORMED]!++;
       return;
     }
@@ -418,7 +430,88 @@ export class MeshNode {
           if (s !== undefined) this.closeExit(s);
         } else this.relay(msg.exit, msg);
         return;
+      case MsgType.LEG_QUERY:
+        if (msg.to !== this.nodeId) this.relay(msg.to, msg);
+        else if (this.o.policy.allows(msg.ip, msg.port)) {
+          this.relay(msg.from, {
+            ...msg,
+            type: MsgType.LEG_ANSWER,
+            ttl: MESH_TTL + 1,
+            from: this.nodeId,
+            to: msg.from,
+            legUs: this.ownLegUs(msg.ip, msg.port, now),
+            region: this.o.region,
+          });
+        }
+        return;
+      case MsgType.LEG_ANSWER:
+        if (msg.to !== this.nodeId) this.relay(msg.to, msg);
+        else this.legs.record(msg.ip * 65536 + msg.port, msg.from, msg.legUs, msg.region, now);
+        return;
     }
+  }
+
+  /** This relay's median leg to a server (tunnel and exit sessions), µs, or LEG_UNKNOWN. */
+  private ownLegUs(ip: number, port: number, now: number): number {
+    const a = this.o.serverLegs?.()?.answer(ip, port, now);
+    return a?.known === true ? Math.min(LEG_PENDING - 1, a.legUs) : LEG_UNKNOWN;
+  }
+
+  /**
+   * An EXITS question: every node this entry reaches (itself first), its route cost from here and its leg
+   * to the game server, in an answer no longer than the question. The nodes are asked over the mesh (at
+   * most once a second per server); the client asks again until the answer is complete.
+   */
+  private answerExits(f: MeshClientFrame, rinfo: RemoteInfo, size: number, now: number): void {
+    if (size <= MESH_CLIENT_HEADER_LEN) {
+      this.stats.drops[MeshDrop.CLIENT_MALFORMED]!++; // no room for an answer: never larger than the question
+      return;
+    }
+    if (!this.o.policy.allows(f.ip, f.port)) {
+      this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
+      return;
+    }
+    const dst = f.ip * 65536 + f.port;
+    const others = [...this.routes]
+      .filter(([n]) => n !== this.nodeId)
+      .sort(([, a], [, b]) => a.cost - b.cost);
+    if (this.legs.shouldAsk(dst, now)) {
+      for (const [node] of others) {
+        const q = {
+          type: MsgType.LEG_QUERY,
+          ttl: MESH_TTL + 1,
+          from: this.nodeId,
+          to: node,
+          ip: f.ip,
+          port: f.port,
+        };
+        this.relay(node, q);
+      }
+    }
+    let pending = false;
+    const exits = [
+      { node: this.nodeId, meshRttUs: 0, legUs: this.ownLegUs(f.ip, f.port, now), region: this.o.region },
+    ];
+    for (const [node, r] of others) {
+      const a = this.legs.answer(dst, node, now);
+      if (a === undefined) pending = true;
+      exits.push({ node, meshRttUs: r.cost * 1000, legUs: a?.legUs ?? LEG_PENDING, region: a?.region ?? '' });
+    }
+    const { payload, complete } = encodeMeshExits(exits, size - MESH_CLIENT_HEADER_LEN);
+    this.toClient(
+      rinfo.address,
+      rinfo.port,
+      encodeMeshClientFrame({
+        kind: MeshKind.EXITS,
+        tokenOrStatus: complete && !pending ? MESH_STATUS_EXITS_COMPLETE : 0,
+        seq: f.seq,
+        sessionId: f.sessionId,
+        ip: f.ip,
+        port: f.port,
+        exit: '',
+        payload,
+      }),
+    );
   }
 
   /** Passes a DATA / REPLY / FIN on toward `dest`. */
@@ -453,6 +546,10 @@ export class MeshNode {
       return;
     }
     const key = meshSessionKey(f.sessionId);
+    if (f.kind === MeshKind.EXITS) {
+      this.answerExits(f, rinfo, buf.length, now);
+      return;
+    }
     if (f.kind === MeshKind.KEEPALIVE) {
       // Same size as the keepalive or smaller (L = 0): never an amplifier.
       const reachable = f.exit !== '' && (f.exit === this.nodeId || this.reachable(f.exit));
@@ -620,6 +717,7 @@ export class MeshNode {
       s.destinations.push(dest);
     }
     this.stats.serverOut++;
+    noteLegSend(s, now);
     s.socket.send(msg.payload, msg.port, formatIpv4(msg.ip));
   }
 
@@ -637,6 +735,9 @@ export class MeshNode {
       dedup: new MeshDuplicateFilter(),
       replySeq: 0,
       sourcePort: 0,
+      legSends: null,
+      legHead: 0,
+      legCount: 0,
     };
     socket.on('message', (msg, rinfo) => this.exitUpstream(s, msg, rinfo));
     socket.on('error', (err) => {
@@ -661,6 +762,8 @@ export class MeshNode {
     }
     const now = performance.now();
     s.lastActivity = now;
+    const legMs = takeLegSample(s, now);
+    if (legMs !== null) this.o.serverLegs?.()?.record(ip * 65536 + rinfo.port, legMs, now);
     const seq = s.replySeq;
     s.replySeq = (s.replySeq + 1) & 0xffff;
     let sent = false;

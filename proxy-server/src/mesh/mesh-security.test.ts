@@ -245,6 +245,51 @@ describe('a mesh relay is never an open relay', () => {
     }
   });
 
+  it('an EXITS answer is never larger than the question, and names no refused destination', async () => {
+    const [meshPort] = await freeUdpPorts(1);
+    const entry = await startRelay(
+      resolveConfig({
+        server: { node_id: 'e', region: 'eu-west', data_bind: '127.0.0.1:0', health_bind: '127.0.0.1:0' },
+        security: { require_auth: false, allow_destinations: ['127.0.0.0/8'] },
+        log: { level: 'silent' },
+        control: { enabled: false },
+        mesh: { bind: `127.0.0.1:${meshPort!}`, probe_interval_ms: 60_000 },
+      }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    const s = await bind();
+    const answers: Buffer[] = [];
+    s.on('message', (m) => answers.push(m));
+    try {
+      const ask = (ip: string, padding: number): void => {
+        const frame = encodeMeshClientFrame({
+          kind: MeshKind.EXITS,
+          tokenOrStatus: 0,
+          seq: 1,
+          sessionId: new Uint8Array(8),
+          ip: parseIpv4(ip)!,
+          port: 7777,
+          exit: '',
+          payload: new Uint8Array(padding),
+        });
+        s.send(frame, entry.dataPort, '127.0.0.1');
+      };
+      ask('127.0.0.1', 0); // no room: no answer
+      ask('127.0.0.1', 4); // room for the count only
+      ask('127.0.0.1', 100);
+      ask('10.1.2.3', 100); // refused by the destination policy: no answer
+      expect(await waitFor(() => answers.length >= 2, 2000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(answers.map((a) => a.length).sort((a, b) => a - b)).toEqual([20, 19 + 1 + 1 + 1 + 8 + 1 + 7]);
+      expect(
+        await metric(entry, 'lightspeed_mesh_dropped_packets_total', { reason: 'destination_refused' }),
+      ).toBe(1);
+    } finally {
+      s.close();
+      await entry.stop();
+    }
+  });
+
   it('an entry caps mesh sessions per client IP (security.max_sessions_per_ip)', async () => {
     const echo = await EchoServer.start();
     const [meshPort] = await freeUdpPorts(1);

@@ -9,12 +9,17 @@
  */
 import type { ServerLegAnswer } from '@lightspeed/shared';
 
-import type { Session } from './session.js';
-
 const RING = 16;
 
+/** The send-time ring a session keeps (a relay `Session`, or a mesh exit session). */
+export interface LegRing {
+  legSends: Float64Array | null;
+  legHead: number;
+  legCount: number;
+}
+
 /** A packet went upstream at `now`. */
-export function noteLegSend(s: Session, now: number): void {
+export function noteLegSend(s: LegRing, now: number): void {
   const ring = (s.legSends ??= new Float64Array(RING));
   if (s.legCount === RING) {
     s.legHead = (s.legHead + 1) % RING; // forget the oldest unanswered send
@@ -25,7 +30,7 @@ export function noteLegSend(s: Session, now: number): void {
 }
 
 /** A reply came from the server at `now`: the sample (ms), or null when nothing was outstanding. */
-export function takeLegSample(s: Session, now: number): number | null {
+export function takeLegSample(s: LegRing, now: number): number | null {
   if (s.legCount === 0 || s.legSends === null) return null;
   const sentAt = s.legSends[s.legHead]!;
   s.legHead = (s.legHead + 1) % RING;

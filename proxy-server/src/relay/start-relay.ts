@@ -116,6 +116,7 @@ export async function startRelay(config: RelayConfig, options: StartRelayOptions
           maxDestinations: config.security.max_destinations_per_client,
           sessionTimeoutMs: config.session.timeout_s * 1000,
           sendToClient: (data, port, host) => plane?.sendFromDataPort(data, port, host),
+          serverLegs: () => plane?.serverLegs ?? null,
         });
   if (mesh !== null) registerMeshMetrics(metrics.registry, mesh);
   plane = new DataPlane({

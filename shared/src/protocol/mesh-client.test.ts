@@ -12,7 +12,7 @@ import {
 } from './mesh-client.js';
 
 const frame: fc.Arbitrary<MeshClientFrame> = fc.record({
-  kind: fc.constantFrom(MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.FIN),
+  kind: fc.constantFrom(MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.EXITS, MeshKind.FIN),
   tokenOrStatus: fc.integer({ min: 0, max: 255 }),
   seq: fc.integer({ min: 0, max: 0xffff }),
   sessionId: fc.uint8Array({ minLength: 8, maxLength: 8 }),
@@ -97,7 +97,7 @@ describe('mesh client frame', () => {
     v1[0] = 0x11;
     expect(decodeMeshClientFrame(v1)).toEqual({ ok: false, error: 'version' });
     const kind = Uint8Array.from(ok);
-    kind[0] = 0x42;
+    kind[0] = 0x43;
     expect(decodeMeshClientFrame(kind)).toEqual({ ok: false, error: 'kind' });
     const long = Uint8Array.from(ok);
     long[18] = 65;

@@ -25,6 +25,8 @@ export const MESH_NODE_ID_MAX = 64;
 export const MeshKind = {
   DATA: 0,
   KEEPALIVE: 1,
+  /** Which exits the entry's mesh offers for the game server, with their legs (mesh-exits.ts). */
+  EXITS: 2,
   FIN: 4,
 } as const;
 export type MeshKindValue = (typeof MeshKind)[keyof typeof MeshKind];
@@ -48,7 +50,7 @@ export interface MeshClientFrame {
 export type MeshClientDecode =
   { ok: true; frame: MeshClientFrame } | { ok: false; error: 'truncated' | 'version' | 'kind' | 'exit-id' };
 
-const KINDS = new Set<number>([MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.FIN]);
+const KINDS = new Set<number>([MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.EXITS, MeshKind.FIN]);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

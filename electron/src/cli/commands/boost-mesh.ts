@@ -1,10 +1,13 @@
 /**
- * `lightspeed boost … --exit NODE_ID`: the boost through the relay mesh. The --relay addresses are entry
- * relays (in order of preference); NODE_ID names the mesh node that talks to the game server.
+ * `lightspeed boost … --exit NODE_ID|auto`: the boost through the relay mesh. The --relay addresses are
+ * entry relays (in order of preference); NODE_ID names the mesh node that talks to the game server, `auto`
+ * lets the entries' answers choose it (the shortest mesh path + leg to the server). With `auto` and no
+ * entry that is a mesh node, the boost goes through one relay as without --exit.
  */
 import type { RelayEndpoint } from '@lightspeed/shared';
 
-import { MeshBoost, type MeshBoostStats } from '../../engine/mesh/mesh-boost.js';
+import { legText } from '../../engine/mesh/exit-choice.js';
+import { MeshBoost, NotAMeshError, type MeshBoostStats } from '../../engine/mesh/mesh-boost.js';
 import { UsageError } from '../command.js';
 import { openControls, untilSignal, type ControlArgs } from './engine-session.js';
 
@@ -34,7 +37,10 @@ export function parseExitArgs(exit: string | undefined, multipath: boolean, rela
   return exit;
 }
 
-export async function runMeshBoost(a: MeshBoostArgs): Promise<number> {
+/** runMeshBoost's answer for `--exit auto` when no entry is a mesh node: boost through one relay instead. */
+export const NOT_A_MESH = 'not-a-mesh';
+
+export async function runMeshBoost(a: MeshBoostArgs): Promise<number | typeof NOT_A_MESH> {
   let token = a.manualToken ?? 0;
   let close = (): Promise<void> => Promise.resolve();
   if (a.manualToken === null && a.control.control !== 'off') {
@@ -61,17 +67,33 @@ export async function runMeshBoost(a: MeshBoostArgs): Promise<number> {
   try {
     port = await boost.start();
   } catch (err) {
-    console.error(`lightspeed boost: ${err instanceof Error ? err.message : String(err)}`);
     await boost.stop();
     await close();
+    if (err instanceof NotAMeshError) {
+      if (a.json) console.log(JSON.stringify({ type: 'mesh-exit', exit: null, why: err.message }));
+      else console.log(`--exit auto: ${err.message}; boosting through one relay`);
+      return NOT_A_MESH;
+    }
+    console.error(`lightspeed boost: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
   const server = `${a.server.host}:${a.server.port}`;
+  const choice = boost.exitChoice;
+  if (choice !== null) {
+    if (a.json)
+      console.log(
+        JSON.stringify({ type: 'mesh-exit', exit: choice.exit, why: choice.why, exits: choice.exits }),
+      );
+    else {
+      const legs = choice.exits.map((e) => `${e.node} ${legText(e)}`).join(', ');
+      console.log(`exit ${choice.exit}: ${choice.why} (legs to the server: ${legs})`);
+    }
+  }
   if (a.json)
-    console.log(JSON.stringify({ type: 'mesh', localPort: port, exit: a.exit, multipath: a.multipath }));
+    console.log(JSON.stringify({ type: 'mesh', localPort: port, exit: boost.exit, multipath: a.multipath }));
   else {
     console.log(
-      `boosting through the mesh: point the game at 127.0.0.1:${port} → entry → … → exit ${a.exit} → ${server}` +
+      `boosting through the mesh: point the game at 127.0.0.1:${port} → entry → … → exit ${boost.exit} → ${server}` +
         `${a.multipath ? ' (multipath: two entries)' : ''}. Ctrl-C to stop.`,
     );
   }

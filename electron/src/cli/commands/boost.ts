@@ -6,7 +6,7 @@ import { BoostEngine } from '../../engine/index.js';
 import { UsageError, type Command } from '../command.js';
 import { describeFec } from '../fec-option.js';
 import { hostPortArg } from '../host-port.js';
-import { parseExitArgs, runMeshBoost } from './boost-mesh.js';
+import { NOT_A_MESH, parseExitArgs, runMeshBoost } from './boost-mesh.js';
 import {
   SESSION_OPTIONS,
   type Controls,
@@ -45,7 +45,9 @@ Options:
                          falls back to nearest, saying why, when it knows nothing of the server side.
                          nearest: client → relay RTT only, chosen once
   --exit NODE_ID         relay mesh (docs/mesh.md): the --relay addresses are entries, NODE_ID the mesh
-                         node that talks to the game server; the session survives its entry dying
+                         node that talks to the game server; the session survives its entry dying.
+                         auto: the exit with the shortest mesh path + measured leg to the server
+                         (through one relay, as without --exit, when no entry is a mesh node)
   --multipath            with --exit: send every packet through two entries (duplicates dropped)
   --json                 one JSON object per event instead of a status line per second
   -h, --help             this text
@@ -81,7 +83,7 @@ const command: Command = {
     const exit = parseExitArgs(v.exit, v.multipath, relays.length);
     if (exit !== null) {
       const server = hostPortArg('server', v.server);
-      return runMeshBoost({
+      const code = await runMeshBoost({
         server,
         relays,
         exit,
@@ -92,6 +94,7 @@ const command: Command = {
         control,
         json: v.json,
       });
+      if (code !== NOT_A_MESH) return code;
     }
     const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
     // Registration runs while the local port binds: the game can be pointed at it at once, and the

@@ -1,17 +1,27 @@
 /**
- * A boost through the relay mesh (`lightspeed boost … --exit NODE_ID`): a local UDP port the game talks
- * to, one MeshSession per game socket (the exit keys sessions by id, so each game socket keeps its own
- * game-server-facing socket at the exit), replies back to the game socket they belong to.
+ * A boost through the relay mesh (`lightspeed boost … --exit NODE_ID|auto`): a local UDP port the game
+ * talks to, one MeshSession per game socket (the exit keys sessions by id, so each game socket keeps its own
+ * game-server-facing socket at the exit), replies back to the game socket they belong to. With `auto` the
+ * exit is chosen at start (exit-choice.ts) by asking the entries which exits their mesh offers.
  */
 import dgram from 'node:dgram';
 
 import { resolveIpv4 } from '../resolve.js';
+import { askExits, chooseExit, type ExitChoice } from './exit-choice.js';
 import { MeshSession, type MeshEntry } from './mesh-session.js';
+
+/** `exit: 'auto'` and no entry answered as a mesh node: the caller keeps the single-relay path. */
+export class NotAMeshError extends Error {
+  constructor() {
+    super('no entry answered as a mesh node');
+  }
+}
 
 export interface MeshBoostOptions {
   server: { host: string; port: number };
   /** Entry relays in order; `token`: the one its control plane issued (tokens are per relay). */
   entries: { host: string; port: number; token?: number | undefined }[];
+  /** The exit's node id, or 'auto' (the entries are asked; see exit-choice.ts). */
   exit: string;
   localPort?: number;
   token?: number;
@@ -28,6 +38,8 @@ export interface MeshBoostStats {
   duplicatesDropped: number;
   failovers: number;
   active: string[];
+  /** The exit sessions use (the chosen one with 'auto'). */
+  exit: string;
 }
 
 export class MeshBoost {
@@ -38,8 +50,14 @@ export class MeshBoost {
   private serverIp = 0;
   private stopped = false;
   localPort = 0;
+  /** The exit sessions use. */
+  exit: string;
+  /** How 'auto' chose it (null when the exit was named). */
+  exitChoice: ExitChoice | null = null;
 
-  constructor(private readonly o: MeshBoostOptions) {}
+  constructor(private readonly o: MeshBoostOptions) {
+    this.exit = o.exit;
+  }
 
   async start(): Promise<number> {
     const server = await resolveIpv4(this.o.server.host, this.o.server.port);
@@ -50,6 +68,17 @@ export class MeshBoost {
         return { name: `${e.host}:${e.port}`, host: r.address, port: r.port, token: e.token };
       }),
     );
+    if (this.o.exit === 'auto') {
+      // The first entry that answers speaks for the mesh (every node holds the whole matrix).
+      for (const entry of this.entries) {
+        const exits = await askExits({ entry, serverIp: this.serverIp, serverPort: this.o.server.port });
+        if (this.stopped) return 0;
+        this.exitChoice = exits === null ? null : chooseExit(exits);
+        if (this.exitChoice !== null) break;
+      }
+      if (this.exitChoice === null) throw new NotAMeshError();
+      this.exit = this.exitChoice.exit;
+    }
     this.local.on('message', (msg, rinfo) => void this.fromGame(msg, rinfo));
     this.local.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +99,7 @@ export class MeshBoost {
     if (s === undefined) {
       s = new MeshSession({
         entries: this.entries,
-        exit: this.o.exit,
+        exit: this.exit,
         serverIp: this.serverIp,
         serverPort: this.o.server.port,
         ...(this.o.token !== undefined && { token: this.o.token }),
@@ -102,6 +131,7 @@ export class MeshBoost {
       duplicatesDropped: 0,
       failovers: 0,
       active: [],
+      exit: this.exit,
     };
     for (const s of this.sessions.values()) {
       out.sent += s.stats.sent;
