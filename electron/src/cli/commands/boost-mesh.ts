@@ -112,7 +112,7 @@ function printStats(s: MeshBoostStats, json: boolean): void {
   else {
     console.log(
       `mesh: ${s.sessions} game socket(s), up ${s.sent}, down ${s.delivered}, duplicates dropped ` +
-        `${s.duplicatesDropped}, failovers ${s.failovers}, entries ${s.active.join(', ') || '-'}`,
+        `${s.duplicatesDropped}, failovers ${s.failovers}, moves ${s.moves}, entries ${s.active.join(', ') || '-'}`,
     );
   }
 }

@@ -114,8 +114,8 @@ describe('exit auto on a loopback mesh', () => {
     }
     const exits = await askExits({ entry, serverIp: LOCALHOST, serverPort: server.port });
     const leg = (n: string): number => exits!.find((e) => e.node === n)!.legUs / 1000;
-    expect(leg('r1')).toBeGreaterThanOrEqual(60);
-    expect(leg('r2')).toBeGreaterThanOrEqual(30);
+    expect(leg('r1')).toBeGreaterThanOrEqual(58); // timers may fire a fraction early by this clock
+    expect(leg('r2')).toBeGreaterThanOrEqual(28);
     expect(leg('r2')).toBeLessThan(leg('r1'));
     expect(leg('r3')).toBeLessThan(leg('r2'));
     expect(exits!.every((e) => e.region === `lab-${e.node}`)).toBe(true);

@@ -37,6 +37,8 @@ export interface MeshBoostStats {
   delivered: number;
   duplicatesDropped: number;
   failovers: number;
+  /** Moves to a better entry. */
+  moves: number;
   active: string[];
   /** The exit sessions use (the chosen one with 'auto'). */
   exit: string;
@@ -130,6 +132,7 @@ export class MeshBoost {
       delivered: 0,
       duplicatesDropped: 0,
       failovers: 0,
+      moves: 0,
       active: [],
       exit: this.exit,
     };
@@ -138,6 +141,7 @@ export class MeshBoost {
       out.delivered += s.stats.delivered;
       out.duplicatesDropped += s.stats.duplicatesDropped;
       out.failovers += s.stats.failovers;
+      out.moves += s.stats.moves;
       for (const a of s.stats.active) if (!out.active.includes(a)) out.active.push(a);
     }
     return out;

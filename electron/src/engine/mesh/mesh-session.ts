@@ -7,6 +7,12 @@
  * reaches the same exit, and the exit keeps its upstream socket: the game server sees one source address.
  * With `multipath` every packet goes through two entries; the exit drops the duplicates going up and this
  * side drops them coming down (by the exit's sequence), so losing one entry costs no gap at all.
+ *
+ * It also moves to a better entry when one appears: a spare that reaches the exit with a keepalive RTT
+ * (EWMA) better than an active entry's by MOVE_MIN_MS or MOVE_MIN_SHARE, whichever is larger, for
+ * MOVE_ROUNDS keepalive rounds in a row, and never within MOVE_HOLD_MS of the last change — so two
+ * entries of about the same RTT do not flap. No FIN goes to the old entry (a FIN ends the session at the
+ * exit); its entry state times out. The exit sees the same session id and keeps its socket.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -22,6 +28,17 @@ import {
 } from '@lightspeed/shared';
 
 import { nowMs } from '../clock.js';
+
+/** A spare must be better by at least this many ms ... */
+export const MOVE_MIN_MS = 5;
+/** ... and this share of the active entry's RTT ... */
+export const MOVE_MIN_SHARE = 0.1;
+/** ... for this many keepalive rounds in a row ... */
+export const MOVE_ROUNDS = 4;
+/** ... and not within this long of the last change of entry. */
+export const MOVE_HOLD_MS = 5000;
+/** Keepalive answers an entry needs before its RTT is compared. */
+const MOVE_MIN_SAMPLES = 3;
 
 export interface MeshEntry {
   /** For logs and events; the relay's data port is what matters. */
@@ -49,8 +66,10 @@ export interface MeshSessionOptions {
   multipath?: boolean;
   /** Hands a reply payload to the game. */
   deliver: (payload: Uint8Array) => void;
-  /** The active entry changed (failover). */
+  /** The active entry changed (failover, or a move to a better entry). */
   onEntryChange?: (from: MeshEntry | null, to: MeshEntry | null) => void;
+  /** Moving to a better entry when one appears (default on). */
+  moveToBetter?: boolean;
 }
 
 interface EntryState {
@@ -61,6 +80,9 @@ interface EntryState {
   reachesExit: boolean;
   lastAnswerMs: number;
   rttMs: number;
+  /** EWMA of the keepalive RTT (-1 before the first answer) and the answers it is made of. */
+  srttMs: number;
+  samples: number;
 }
 
 export interface MeshSessionStats {
@@ -70,6 +92,8 @@ export interface MeshSessionStats {
   failovers: number;
   /** Keepalives the abandoned entry had left unanswered when the last failover happened. */
   missesAtFailover: number;
+  /** Moves to a better entry (the old one still alive). */
+  moves: number;
   active: string[];
 }
 
@@ -87,12 +111,15 @@ export class MeshSession {
   private readonly kaSent = new Map<number, { state: EntryState; at: number }>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private betterRounds = 0;
+  private lastChangeMs = -Infinity;
   readonly stats: MeshSessionStats = {
     sent: 0,
     delivered: 0,
     duplicatesDropped: 0,
     failovers: 0,
     missesAtFailover: 0,
+    moves: 0,
     active: [],
   };
 
@@ -108,6 +135,8 @@ export class MeshSession {
       reachesExit: true,
       lastAnswerMs: -Infinity,
       rttMs: -1,
+      srttMs: -1,
+      samples: 0,
     }));
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', () => undefined);
@@ -181,6 +210,7 @@ export class MeshSession {
       if (k.state.misses >= this.failoverMisses) k.state.alive = false;
     }
     this.reselect();
+    if (this.o.moveToBetter !== false) this.considerMove(now);
     for (const s of this.states) {
       const seq = this.kaSeq;
       this.kaSeq = (this.kaSeq + 1) & 0xffff;
@@ -211,8 +241,34 @@ export class MeshSession {
       this.stats.failovers++;
       this.stats.missesAtFailover = Math.max(0, ...dropped.map((s) => s.misses));
     }
+    this.lastChangeMs = nowMs();
+    this.betterRounds = 0;
     const after = kept[0]?.entry ?? null;
     if (before !== after) this.o.onEntryChange?.(before, after);
+  }
+
+  /** Once per keepalive round: moves off the slowest active entry when a spare has been clearly better. */
+  private considerMove(now: number): void {
+    const measured = (s: EntryState): boolean => s.samples >= MOVE_MIN_SAMPLES && s.alive && s.reachesExit;
+    let worst: EntryState | null = null;
+    for (const s of this.active) if (worst === null || s.srttMs > worst.srttMs) worst = s;
+    let best: EntryState | null = null;
+    for (const s of this.states) {
+      if (this.active.includes(s) || !measured(s)) continue;
+      if (best === null || s.srttMs < best.srttMs) best = s;
+    }
+    const margin = worst === null ? 0 : Math.max(MOVE_MIN_MS, MOVE_MIN_SHARE * worst.srttMs);
+    if (worst === null || best === null || !measured(worst) || best.srttMs + margin >= worst.srttMs) {
+      this.betterRounds = 0;
+      return;
+    }
+    if (++this.betterRounds < MOVE_ROUNDS || now - this.lastChangeMs < MOVE_HOLD_MS) return;
+    this.active = this.active.map((s) => (s === worst ? best : s));
+    this.stats.active = this.active.map((s) => s.entry.name);
+    this.stats.moves++;
+    this.betterRounds = 0;
+    this.lastChangeMs = now;
+    this.o.onEntryChange?.(worst.entry, best.entry);
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -231,6 +287,8 @@ export class MeshSession {
       state.reachesExit = (f.tokenOrStatus & MESH_STATUS_EXIT_REACHABLE) !== 0;
       state.lastAnswerMs = nowMs();
       state.rttMs = state.lastAnswerMs - sent.at;
+      state.srttMs = state.srttMs < 0 ? state.rttMs : state.srttMs + 0.25 * (state.rttMs - state.srttMs);
+      state.samples++;
       if (!state.reachesExit) this.reselect();
       else if (this.active.length < this.paths) this.reselect();
       return;
