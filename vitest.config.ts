@@ -20,9 +20,13 @@ const alias = [
   { find: /^@lightspeed\/electron\/engine$/, replacement: here('./electron/src/engine/index.ts') },
 ];
 
+// Tests reach only loopback: the app's default relay registry (a public URL) is off unless a test points
+// LIGHTSPEED_REGISTRY_URL at its own server. Child processes the tests start inherit this.
+const env = { LIGHTSPEED_REGISTRY_URL: 'off' };
+
 const project = (name: string, include: string[], extra: Record<string, unknown> = {}) => ({
   resolve: { alias },
-  test: { name, include, testTimeout: 60_000, hookTimeout: 30_000, ...extra },
+  test: { name, include, testTimeout: 60_000, hookTimeout: 30_000, env, ...extra },
 });
 
 export default defineConfig({

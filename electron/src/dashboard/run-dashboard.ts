@@ -84,16 +84,20 @@ export async function runDashboard(o: RunDashboardOptions): Promise<RunningDashb
   // The last sessions' summaries live beside the settings file (the demo keeps them only for the run).
   const sessionsFile =
     o.settingsFile === undefined ? null : path.join(path.dirname(o.settingsFile), 'sessions.json');
+  const registryCacheFile =
+    o.settingsFile === undefined ? null : path.join(path.dirname(o.settingsFile), 'registry-cache.json');
   const env: DemoEnvironment | null = o.demo ? await startDemoEnvironment() : null;
   let dashboard: Dashboard | null = null;
   const notify = createNotifier(ipcSchema, (channel, payload) => dashboard?.broadcast(channel, payload));
   const backend = await createAppBackend({
     app: { version: packageVersion(), shell: 'dashboard', demo: env !== null },
     notify,
-    settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays } : saved,
+    // The demo's relays are on this machine: LightSpeed's registry is off there (Settings can turn it on).
+    settings: env ? { ...DEFAULT_SETTINGS, relays: env.relays, defaultRegistry: false } : saved,
     ...(o.games ? { games: o.games } : {}),
     ...(store ? { saveSettings: (next: Settings) => store.set(next).then(() => undefined) } : {}),
     ...(sessionsFile === null ? {} : { sessionsFile }),
+    ...(registryCacheFile === null ? {} : { registryCacheFile }),
     ...(env
       ? {
           extra: {

@@ -1,12 +1,14 @@
 /**
  * The one wiring of the backend that both shells use — the desktop app (electron/src/main) and the browser
  * dashboard (electron/src/dashboard): the engines (redirect in process, capture in the privileged
- * helper), game detection, and the session history kept beside the settings. Each shell adds only what
- * is its own: how settings are stored, and how notifications reach its UI.
+ * helper), game detection, the session history and the registry cache kept beside the settings, and the
+ * default relay registry (with the environment's overrides). Each shell adds only what is its own: how
+ * settings are stored, and how notifications reach its UI.
  */
 import type { AppInfo, LightspeedNotifier, Settings } from '@lightspeed/shared';
 
 import { LightspeedBackend, type BackendOptions } from './backend.js';
+import { defaultRegistryFromEnv, type RegistryLocation } from './default-registry.js';
 import { createCaptureEngine, createEngine } from './engine-factories.js';
 import { createGamesProvider } from './games-provider.js';
 import type { GamesProvider } from './ports.js';
@@ -20,6 +22,10 @@ export interface AppBackendOptions {
   saveSettings?: (settings: Settings) => Promise<void>;
   /** Where the last 50 session summaries are kept (absent: only for the run). */
   sessionsFile?: string;
+  /** Where registries' last good copies are kept (absent: only in memory). */
+  registryCacheFile?: string;
+  /** The default relay registry (default: LightSpeed's, or LIGHTSPEED_REGISTRY_URL / _KEY). */
+  defaultRegistry?: RegistryLocation | null;
   /** Game catalog and detection (default: this machine's). */
   games?: GamesProvider;
   /** What only one shell has (the dashboard's demo game and hooks). */
@@ -35,6 +41,9 @@ export async function createAppBackend(o: AppBackendOptions): Promise<Lightspeed
     games: o.games ?? createGamesProvider(),
     notify: o.notify,
     settings: o.settings,
+    defaultRegistry:
+      o.defaultRegistry === undefined ? defaultRegistryFromEnv(process.env) : o.defaultRegistry,
+    ...(o.registryCacheFile === undefined ? {} : { registryCacheFile: o.registryCacheFile }),
     ...(o.saveSettings === undefined ? {} : { saveSettings: o.saveSettings }),
     ...(file === undefined
       ? {}

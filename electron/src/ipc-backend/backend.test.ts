@@ -97,6 +97,7 @@ function harness(
       fecLevel: 'balanced',
       keepaliveIntervalMs: 200,
       routeSelector: 'ml',
+      defaultRegistry: false,
       relaySource: 'list',
       relays: env.relays,
       registryUrl: null,

@@ -11,7 +11,6 @@ import {
   type GameView,
   type LightspeedHandlers,
   type LightspeedNotifier,
-  type RelayEndpoint,
   type SessionInfo,
   type SessionSummary,
   type Settings,
@@ -19,7 +18,9 @@ import {
 
 import { BoostSession } from './boost-session.js';
 import { Library } from './library.js';
+import type { RegistryLocation } from './default-registry.js';
 import type { EngineFactory, GamesProvider } from './ports.js';
+import { RegistryCache } from './registry-cache.js';
 import type { RegisterRelays } from './relay-registration.js';
 import { RelaySources } from './relay-sources.js';
 import { SettingsService } from './settings-service.js';
@@ -40,7 +41,12 @@ export interface BackendOptions {
   saveSessions?: (sessions: SessionSummary[]) => Promise<void>;
   /** Entries shown first in the Library (the dashboard's demo game). */
   extraGames?: GameView[];
-  fetchRegistry?: (url: string, publicKey: string) => Promise<RelayEndpoint[]>;
+  /** The relay registry the app ships (`defaultRegistryFromEnv`); absent or null: none. */
+  defaultRegistry?: RegistryLocation | null;
+  /** Where registries' last good copies are kept (absent: not kept). */
+  registryCacheFile?: string;
+  /** Bound on one registry fetch (default 5 s). */
+  registryTimeoutMs?: number;
   /**
    * Makes the engine of a capture-mode session (default: `createEngine`). The desktop app hands in one that
    * runs capture in a privileged helper process, so the app itself never runs as root.
@@ -86,7 +92,9 @@ export class LightspeedBackend {
       notify,
       createEngine: o.createEngine,
       sessionEngine: () => this.session.currentEngine,
-      ...(o.fetchRegistry ? { fetchRegistry: o.fetchRegistry } : {}),
+      defaultRegistry: o.defaultRegistry ?? null,
+      registryCache: o.registryCacheFile === undefined ? null : new RegistryCache(o.registryCacheFile),
+      ...(o.registryTimeoutMs === undefined ? {} : { registryTimeoutMs: o.registryTimeoutMs }),
       now,
     });
     this.session = new BoostSession({

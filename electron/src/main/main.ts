@@ -177,6 +177,8 @@ async function start(): Promise<void> {
     },
     // The last 50 session summaries (Session → Recent sessions), beside the settings file.
     sessionsFile,
+    // The relay registries' last good copies, so a registry briefly unreachable still gives relays.
+    registryCacheFile: path.join(app.getPath('userData'), 'registry-cache.json'),
   });
   const dispatcher = createDispatcher(ipcSchema, backend.handlers, (channel, err) =>
     log.warn(`${channel}: ${err.message}`),

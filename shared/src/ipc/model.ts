@@ -72,7 +72,12 @@ export const settingsSchema = z.strictObject({
   keepaliveIntervalMs: z.number().int().min(100).max(10_000),
   /** How relays are ranked: ml (predicted end-to-end RTT, learns from sessions) or nearest (client → relay RTT). */
   routeSelector: z.enum(ROUTE_SELECTORS),
-  /** Where relays come from: the list below, or a signed registry (URL + the pinned Ed25519 key). */
+  /**
+   * LightSpeed's relays: the default signed registry the app ships (its URL and pinned key), used alongside
+   * the user's own relays below. On by default, so Boost works from the first run.
+   */
+  defaultRegistry: z.boolean(),
+  /** Where the user's own relays come from: the list below, or a signed registry (URL + the pinned Ed25519 key). */
   relaySource: z.enum(['list', 'registry']),
   relays: z.array(relayEndpointSchema).max(64),
   registryUrl: z
@@ -107,6 +112,7 @@ export const DEFAULT_SETTINGS: Settings = {
   fecLevel: 'balanced',
   keepaliveIntervalMs: 500,
   routeSelector: 'ml',
+  defaultRegistry: true,
   relaySource: 'list',
   relays: [],
   registryUrl: null,
@@ -129,6 +135,8 @@ export const settingsFileSchema = z.object({
   fecLevel: shape.fecLevel.catch(d.fecLevel),
   keepaliveIntervalMs: shape.keepaliveIntervalMs.catch(d.keepaliveIntervalMs),
   routeSelector: shape.routeSelector.catch(d.routeSelector),
+  // A file from before the default registry existed turns it on: the user's own relays stay as they were.
+  defaultRegistry: shape.defaultRegistry.catch(d.defaultRegistry),
   relaySource: shape.relaySource.catch(d.relaySource),
   relays: shape.relays.catch(d.relays),
   registryUrl: shape.registryUrl.catch(d.registryUrl),
@@ -217,11 +225,29 @@ export interface RelayView {
   probedAtMs: number | null;
 }
 
+/** One place relays come from, and how its last load went. */
+export interface RelaySourceView {
+  /** default-registry: the one the app ships; registry: the user's own; list: relays the user typed. */
+  kind: 'default-registry' | 'registry' | 'list';
+  /** The registry's URL (absent for the list). */
+  url?: string;
+  /** Relays it gives now. */
+  relays: number;
+  /** A registry being fetched. */
+  loading: boolean;
+  /** Why the last fetch failed (unreachable, refused), null when it worked; with `cachedUntil` the relays come from the last good copy. */
+  error: string | null;
+  /** Served from the last good copy kept on disk (the fetch failed): when that copy expires, ISO-8601. */
+  cachedUntil?: string;
+}
+
 export interface RelaysView {
   relays: RelayView[];
   /** Pinned relay id; null: auto. */
   pinned: string | null;
   probing: boolean;
+  /** Where the relays come from (absent: a backend that does not say). */
+  sources?: RelaySourceView[];
 }
 
 /** The running boost session, if any. */

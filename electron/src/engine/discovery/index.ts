@@ -15,6 +15,7 @@ export {
   generateRegistryKeys,
   loadRegistry,
   parseRegistryPublicKey,
+  readRegistryText,
   REGISTRY_FORMAT,
   RegistryError,
   signRegistry,

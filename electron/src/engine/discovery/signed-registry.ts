@@ -142,12 +142,17 @@ export async function loadRegistry(
   publicKey: KeyObject | string,
   opts: { now?: Date; timeoutMs?: number } = {},
 ): Promise<VerifiedRegistry> {
-  const text = /^https?:\/\//.test(location)
-    ? await fetchText(location, REGISTRY_MAX_BYTES, opts.timeoutMs ?? 5000)
+  const text = await readRegistryText(location, opts.timeoutMs ?? 5000);
+  return verifyRegistry(text, publicKey, { ...opts, from: location });
+}
+
+/** A registry's text, unverified: from an http(s) URL (bounded by `timeoutMs` and 1 MiB) or a file. */
+export async function readRegistryText(location: string, timeoutMs: number): Promise<string> {
+  return /^https?:\/\//.test(location)
+    ? await fetchText(location, REGISTRY_MAX_BYTES, timeoutMs)
     : await readFile(location, 'utf8').catch((err: Error) => {
         throw new RegistryError('malformed', `relay registry ${location}: ${err.message}`);
       });
-  return verifyRegistry(text, publicKey, { ...opts, from: location });
 }
 
 /** Signs a registry (operator tooling and tests): returns the envelope JSON text. */
