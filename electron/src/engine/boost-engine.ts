@@ -15,11 +15,13 @@ import {
   type BoostState,
   type BoostStats,
   type CaptureStatus,
+  type DirectComparison,
   type EngineEvent,
   type EngineRoute,
   type RelayEndpoint,
   type RelayProbe,
   type RelayRef,
+  type WarpState,
 } from '@lightspeed/shared';
 
 import {
@@ -42,7 +44,8 @@ import { RedirectSource } from './redirect-source.js';
 import { RelayLink, type GameKey } from './relay-link.js';
 import type { ProbeOptions } from './relay-prober.js';
 import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
-import { RouteWatch } from './route-watch.js';
+import { DirectWatch } from './direct-watch.js';
+import { RouteWatch, type ExploreMode } from './route-watch.js';
 import { SessionTally } from './session-tally.js';
 import {
   NearestSelector,
@@ -74,8 +77,18 @@ export interface EngineOptions {
    * Default: 2000 ms with a learned selector, 0 (off: rank once, then fail over only) otherwise.
    */
   rerankMs?: number;
-  /** Let the re-ranking send a few copies of game datagrams through relays that have not measured their leg. Default true. */
-  explore?: boolean;
+  /**
+   * How the re-ranking learns the server leg of relays that carry no traffic (route-watch.ts): `probe` (the
+   * default) sends a few light request probes through them, `copies` copies of the game's own datagrams
+   * (the server then sees the player's datagrams from other relays' addresses: opt in only), `off` nothing.
+   */
+  explore?: ExploreMode;
+  /**
+   * The live "without LightSpeed → with" comparison (direct-watch.ts): a round of light probes to the game
+   * server directly and through the relay every `everyMs` (default 30 s), with WARP's state from `warp`
+   * (default `warp-cli status`). `false`: off.
+   */
+  direct?: { everyMs?: number; warp?: () => Promise<WarpState> } | false;
   /** Probe settings used by `probe()` and by start-up ranking. */
   probe?: ProbeOptions;
   /** Capture mode's platform backend (default: this OS's). */
@@ -137,7 +150,9 @@ export class BoostEngine {
   private request: BoostRequest | null = null;
   private readonly captureBackend: () => CaptureBackend;
   private readonly rerankMs: number | undefined;
-  private readonly explore: boolean;
+  private readonly explore: ExploreMode;
+  private readonly directOptions: { everyMs?: number; warp?: () => Promise<WarpState> } | false;
+  private direct: DirectWatch | null = null;
   /** The (first) route's game server, resolved: what relays are asked their leg to. */
   private server: ResolvedEndpoint | null = null;
   private watch: RouteWatch | null = null;
@@ -174,7 +189,8 @@ export class BoostEngine {
     this.selector = options.selector ?? new NearestSelector(options.probe);
     this.selectorContext = options.selectorContext ?? defaultSelectorContext;
     this.rerankMs = options.rerankMs;
-    this.explore = options.explore ?? true;
+    this.explore = options.explore ?? 'probe';
+    this.directOptions = options.direct ?? {};
     this.captureBackend = options.captureBackend ?? (() => platformCaptureBackend());
     this.listProcesses = options.listProcesses ?? defaultProcessList();
   }
@@ -280,7 +296,10 @@ export class BoostEngine {
       }
       this.statsTimer = setInterval(() => this.publishStats(), this.o.statsIntervalMs);
       await this.connectTo(this.ranking[0]!, gen);
-      if (gen === this.generation) this.startWatch(request);
+      if (gen === this.generation) {
+        this.startWatch(request);
+        this.startDirect(request);
+      }
       // Capture diverts the game's traffic: only once a relay link exists, so nothing is black-holed early.
       if (request.capture !== undefined && gen === this.generation) await this.openCapture(request, gen);
     } catch (err) {
@@ -297,6 +316,7 @@ export class BoostEngine {
     this.learnFromSession();
     const tally = this.tally;
     this.tally = null;
+    if (tally !== null && this.direct !== null) tally.direct = this.direct.totals();
     await this.teardown();
     // The summary comes just before 'stopped' (boost --json prints it there; the UI keeps it).
     if (tally !== null && tally.relays.length > 0) this.emit({ type: 'summary', summary: tally.summary() });
@@ -335,7 +355,7 @@ export class BoostEngine {
       relays: request.relays,
       server,
       intervalMs: every,
-      exploreCopies: this.explore ? 5 : 0,
+      explore: this.explore,
       current: () => this.link?.o.ref.id ?? null,
       lastPayload: () => this.lastPayload,
       token: (endpoint) => endpoint.token ?? request.token ?? 0,
@@ -395,7 +415,34 @@ export class BoostEngine {
       .catch(() => undefined);
   }
 
+  /** Starts the live direct-vs-relay comparison for the session's game server (direct-watch.ts). */
+  private startDirect(request: BoostRequest): void {
+    const server = this.server;
+    if (this.directOptions === false || server === null || this.direct !== null) return;
+    const label = request.routes[0]?.server ?? `${server.address}:${server.port}`;
+    this.direct = new DirectWatch({
+      server,
+      label,
+      ...this.directOptions,
+      relay: () => {
+        const id = this.link?.o.ref.id;
+        const endpoint = this.ranking.find((r) => r.relay.id === id)?.endpoint;
+        if (id === undefined || endpoint === undefined) return null;
+        return { id, endpoint: { ...endpoint, token: endpoint.token ?? request.token ?? 0 } };
+      },
+      onUpdate: (direct) => this.emit({ type: 'direct', direct }),
+    });
+    this.direct.start();
+  }
+
+  /** The live direct-vs-relay comparison, once a round has run (null before, or with none running). */
+  getDirect(): DirectComparison | null {
+    return this.direct?.latest ?? null;
+  }
+
   private async teardown(): Promise<void> {
+    this.direct?.stop();
+    this.direct = null;
     this.watch?.stop();
     this.watch = null;
     this.lastPayload = null;
@@ -431,6 +478,7 @@ export class BoostEngine {
           if (hp !== null && ip !== null) {
             this.server = { address: hp.host, ip, port: hp.port };
             this.startWatch(request);
+            this.startDirect(request);
           }
         }
       },

@@ -12,6 +12,8 @@ export {
 export { probeRelays, type ProbeOptions, type ProbeSample } from './relay-prober.js';
 export { MlSelector, type MlSelectorOptions } from './selector/ml-selector.js';
 export { SelectorStore } from './selector/selector-store.js';
+export { EXPLORE_MODES, type ExploreMode } from './route-watch.js';
+export { DirectWatch, type DirectWatchOptions } from './direct-watch.js';
 export { type SelectorFeedback } from './route-selector.js';
 export type {
   BoostRequest,

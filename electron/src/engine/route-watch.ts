@@ -3,21 +3,33 @@
  * keepalive probes that also ask our relays for their measured leg to the game server — and the engine is
  * told to move when another relay is clearly better twice in a row (by 5 ms or 10%, whichever is more).
  *
- * A relay learns its leg to a server only from traffic it carries, so a candidate that has never carried
- * this game's traffic cannot say. Exploration fixes that: up to `exploreCopies` copies of the game's
- * latest datagram (one per tick) go through each such candidate, from a socket of their own, their replies
- * dropped. The game server therefore sees a few duplicate datagrams from another relay's address; a game
- * that moves its session to the newest source address would be disturbed, which is why this is an option
- * (`EngineOptions.explore`, on by default for the learned selector, `--no-explore` in the CLI).
+ * A relay learns its leg to a server only from traffic it carries (request/response timing), so a
+ * candidate that has never carried this game's traffic cannot say. Exploration gives it some: up to 5
+ * datagrams (one per tick) go through each such candidate, from a socket of their own, their replies
+ * dropped. What they are is the mode (`EngineOptions.explore`, `--explore` in the CLI):
+ * - `probe` (default): diagnose's light request probe (path-probe.ts). The server sees a small foreign
+ *   datagram from the relay's address, never anything of the player's; a server that answers no such
+ *   probe leaves the leg unknown, and the selector weighs region and history instead.
+ * - `copies`: copies of the game's latest datagram. Every game server answers those, but it then sees the
+ *   player's own datagrams arrive from another relay's address — a risk with anti-cheat and with servers
+ *   that follow the client's newest address. Opt in only.
+ * - `off`: nothing; legs come from the relays that carry traffic.
  */
 import dgram from 'node:dgram';
 
 import { HEADER_V1_LEN, encodeHeader, type RelayEndpoint } from '@lightspeed/shared';
 
 import { nowUs32 } from './clock.js';
+import { probePayload } from './diagnose/path-probe.js';
 import type { ResolvedEndpoint } from './resolve.js';
 import { resolveIpv4 } from './resolve.js';
 import type { RankedRelay, RouteSelector, SelectorContext } from './route-selector.js';
+
+export const EXPLORE_MODES = ['probe', 'copies', 'off'] as const;
+export type ExploreMode = (typeof EXPLORE_MODES)[number];
+
+/** Datagrams sent through each relay whose leg is unknown, at most, per session. */
+const EXPLORE_MAX = 5;
 
 export interface RouteWatchOptions {
   selector: RouteSelector;
@@ -26,8 +38,8 @@ export interface RouteWatchOptions {
   server: ResolvedEndpoint;
   /** Default 2000 ms. */
   intervalMs?: number;
-  /** Copies of a game datagram sent through each relay that has not measured its leg. Default 5; 0 = off. */
-  exploreCopies?: number;
+  /** What goes through relays that have not measured their leg (see above). Default `probe`. */
+  explore?: ExploreMode;
   /** The relay carrying traffic now (its id). */
   current: () => string | null;
   /** The game's latest datagram to this server, if any. */
@@ -107,11 +119,13 @@ export class RouteWatch {
     );
   }
 
-  /** Sends one copy of the game's latest datagram through each relay whose leg is still unknown. */
+  /** Sends one datagram (a probe, or a copy of the game's) through each relay whose leg is still unknown. */
   private async explore(): Promise<void> {
-    const max = this.o.exploreCopies ?? 5;
-    const payload = this.o.lastPayload();
-    if (max <= 0 || payload === null) return;
+    const mode = this.o.explore ?? 'probe';
+    const max = mode === 'off' ? 0 : EXPLORE_MAX;
+    const latest = this.o.lastPayload();
+    // Only once the game talks to this server: its traffic is what the legs are compared against.
+    if (max <= 0 || latest === null) return;
     const currentId = this.o.current();
     for (const endpoint of this.o.relays) {
       const ranked = this.latest.find((r) => r.endpoint === endpoint);
@@ -120,11 +134,12 @@ export class RouteWatch {
       const sent = this.copies.get(ranked.relay.id) ?? 0;
       if (sent >= max) continue;
       this.copies.set(ranked.relay.id, sent + 1);
-      await this.sendCopy(endpoint, ranked.relay.id, payload);
+      const payload = mode === 'copies' ? latest : probePayload(Math.floor(Math.random() * 0x7fffffff));
+      await this.sendThrough(endpoint, ranked.relay.id, payload);
     }
   }
 
-  private async sendCopy(endpoint: RelayEndpoint, id: string, payload: Uint8Array): Promise<void> {
+  private async sendThrough(endpoint: RelayEndpoint, id: string, payload: Uint8Array): Promise<void> {
     let target: ResolvedEndpoint;
     try {
       target = await resolveIpv4(endpoint.host, endpoint.port);

@@ -1,6 +1,6 @@
 /**
  * Adds up a boost session for its summary: every keepalive RTT (capped), downstream packets expected and
- * received, FEC-repaired and FEC-lost packets, the relays used and the failovers.
+ * received, FEC-repaired and FEC-lost packets, the relays used, the failovers and the direct comparison.
  */
 import type { SessionSummary } from '@lightspeed/shared';
 
@@ -19,8 +19,15 @@ export class SessionTally {
   recovered = 0;
   failovers = 0;
   readonly relays: string[] = [];
-  /** Direct path RTT (ms) when someone measured it (diagnose); makes msSavedVsDirect known. */
-  directRttMs: number | null = null;
+  /**
+   * The direct path against the relay path over the session (direct-watch.ts: medians of the same probe
+   * on both), when measured; `note` says why not.
+   */
+  direct: { directMs: number | null; boostedMs: number | null; note?: string } = {
+    directMs: null,
+    boostedMs: null,
+    note: 'the direct path was not measured',
+  };
 
   constructor(now = Date.now()) {
     this.startedAtMs = now;
@@ -55,6 +62,7 @@ export class SessionTally {
     const before = this.expected > 0 ? Math.max(0, 1 - this.received / this.expected) : 0;
     const after = this.fecUsed ? (this.fecData > 0 ? this.fecLost / this.fecData : 0) : before;
     const p50 = this.rtts.length === 0 ? null : percentile(this.rtts, 50);
+    const d = this.direct;
     return {
       startedAt: new Date(this.startedAtMs).toISOString(),
       durationS: Math.max(0, (now - this.startedAtMs) / 1000),
@@ -65,7 +73,10 @@ export class SessionTally {
       lossAfterFec: after,
       packetsRecovered: this.recovered,
       failovers: this.failovers,
-      msSavedVsDirect: this.directRttMs === null || p50 === null ? null : this.directRttMs - p50,
+      msSavedVsDirect: d.directMs === null || d.boostedMs === null ? null : d.directMs - d.boostedMs,
+      directMs: d.directMs,
+      boostedMs: d.boostedMs,
+      ...(d.note === undefined ? {} : { directNote: d.note }),
     };
   }
 }

@@ -2,7 +2,8 @@
  * The main side of the IPC contract on top of the engine and game detection. One instance serves every
  * UI attached to it: the dashboard's WebSocket clients or the Electron window. It only wires the contract
  * to its parts, one concept each: the settings (`settings-service.ts`), the relay sources
- * (`relay-sources.ts`), the game Library (`library.ts`) and the boost session (`boost-session.ts`).
+ * (`relay-sources.ts`), the game Library (`library.ts`), the boost session (`boost-session.ts`) and
+ * diagnose (`diagnose-service.ts`).
  */
 import {
   DEFAULT_SETTINGS,
@@ -17,6 +18,7 @@ import {
 } from '@lightspeed/shared';
 
 import { BoostSession } from './boost-session.js';
+import { DiagnoseService } from './diagnose-service.js';
 import { Library } from './library.js';
 import type { RegistryLocation } from './default-registry.js';
 import type { EngineFactory, GamesProvider } from './ports.js';
@@ -70,6 +72,7 @@ export class LightspeedBackend {
   readonly library: Library;
   readonly relays: RelaySources;
   readonly session: BoostSession;
+  readonly diagnose: DiagnoseService;
 
   constructor(private readonly o: BackendOptions) {
     const now = o.now ?? Date.now;
@@ -105,6 +108,10 @@ export class LightspeedBackend {
       now,
       historyLength: o.historyLength ?? 300,
     });
+    this.diagnose = new DiagnoseService({
+      relays: () => this.relays.current(),
+      ...(o.registerRelays ? { registerRelays: o.registerRelays } : {}),
+    });
     this.handlers = {
       state: { get: () => this.snapshot() },
       boost: { start: (req) => this.session.start(req), stop: () => this.session.stop() },
@@ -114,6 +121,7 @@ export class LightspeedBackend {
         addServer: (req) => this.library.addServer(req),
         removeServer: (req) => this.library.removeServer(req),
       },
+      diagnose: { run: (req) => this.diagnose.run(req) },
       settings: { get: () => this.settings.get(), set: (patch) => this.settings.set(patch) },
     };
   }

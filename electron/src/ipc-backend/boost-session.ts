@@ -290,6 +290,12 @@ export class BoostSession {
         };
         this.publishStatus();
         break;
+      case 'direct':
+        // The live "without LightSpeed → with" line of the Session view.
+        if (this.session === null) break;
+        this.session = { ...this.session, direct: event.direct };
+        this.publishStatus();
+        break;
       case 'failover':
         break;
       case 'summary':

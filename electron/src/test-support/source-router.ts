@@ -4,15 +4,18 @@ import dgram from 'node:dgram';
 /**
  * The "game server" address: datagrams from `slowSource` (relay A's upstream address) go to the echo
  * server through `slow`, everything else straight to the echo server; replies go back the same way.
+ * `seen` is told of every datagram that arrives, with its sender's address.
  */
 export async function sourceRouter(
   echoPort: number,
   slowSource: string,
   slowPort: number,
+  seen?: (msg: Buffer, from: string) => void,
 ): Promise<{ port: number; close(): void }> {
   const front = dgram.createSocket('udp4');
   const back = new Map<string, dgram.Socket>();
   front.on('message', (msg, rinfo) => {
+    seen?.(msg, rinfo.address);
     const key = `${rinfo.address}:${rinfo.port}`;
     let s = back.get(key);
     if (s === undefined) {

@@ -22,7 +22,12 @@ function Row({ s }: { s: SessionSummary }) {
       </td>
       <td>{s.packetsRecovered}</td>
       <td>{s.failovers}</td>
-      <td>{s.msSavedVsDirect === null ? '–' : `${s.msSavedVsDirect.toFixed(0)} ms`}</td>
+      <td title={s.directNote}>
+        {s.directMs == null || s.boostedMs == null ? '–' : `${ms(s.directMs)} → ${ms(s.boostedMs)}`}
+      </td>
+      <td title={s.directNote}>
+        {s.msSavedVsDirect === null ? 'not measured' : `${s.msSavedVsDirect.toFixed(0)} ms`}
+      </td>
     </tr>
   );
 }
@@ -46,6 +51,7 @@ export function RecentSessions() {
             <th scope="col">Loss before → after FEC</th>
             <th scope="col">Recovered</th>
             <th scope="col">Failovers</th>
+            <th scope="col">Without → with</th>
             <th scope="col">Saved vs direct</th>
           </tr>
         </thead>

@@ -18,6 +18,7 @@ import {
   type BoostState,
   type BoostStats,
   type CaptureStatus,
+  type DirectComparison,
   type GameView,
   type LightspeedApi,
   type LightspeedHandlers,
@@ -110,6 +111,8 @@ export class FakeBackend {
   pinned: string | null = null;
   history: BoostStats[] = [];
   startError: IpcError | null;
+  /** What diagnose reports of Cloudflare WARP. */
+  warp: { installed: boolean; connected: boolean } | null = { installed: false, connected: false };
   /** When set, settings.set fails with it (an unwritable settings file). */
   failSettings: IpcError | null = null;
   private seq = 0;
@@ -230,6 +233,20 @@ export class FakeBackend {
           return this.gamesView();
         },
       },
+      diagnose: {
+        run: ({ server }) => {
+          this.record('diagnose.run', { server });
+          return {
+            server,
+            direct: { rttMs: 48, lossPct: 2 },
+            relays: this.relays.map((r, i) => ({ relay: r.relay.id, rttMs: 31 + 5 * i, lossPct: 0 })),
+            verdict: `boosting helps via ${this.relays[0]?.relay.id ?? '-'}: 17.0 ms saved, 2.0% loss avoided (without LightSpeed 48.0 ms → with 31.0 ms)`,
+            msSaved: 17,
+            warp: this.warp,
+            atMs: Date.now(),
+          };
+        },
+      },
       settings: {
         get: () => this.settings,
         set: (patch) => {
@@ -267,6 +284,13 @@ export class FakeBackend {
   captureStatus(capture: CaptureStatus): void {
     if (this.session === null) return;
     this.session = { ...this.session, capture, server: capture.servers[0]?.address ?? '' };
+    this.notify.boost.state({ state: this.state, session: this.session });
+  }
+
+  /** Pushes the live direct comparison with the session (as the engine's `direct` event does). */
+  directComparison(direct: DirectComparison): void {
+    if (this.session === null) return;
+    this.session = { ...this.session, direct };
     this.notify.boost.state({ state: this.state, session: this.session });
   }
 

@@ -38,6 +38,8 @@ export interface Actions {
   navigate(view: ViewName): void;
   startBoost(target: BoostTarget, relay?: RelayChoice): Promise<boolean>;
   stopBoost(): Promise<void>;
+  /** "Compare with direct": diagnose for a game server; the result (or error) lands in `boost.diagnosis`. */
+  diagnose(server: string): Promise<void>;
   refreshGames(): Promise<void>;
   /** Adds a game server; resolves to the game, or rejects with the reason for the form to show. */
   addServer(req: AddServerRequest): Promise<GameView>;
@@ -128,6 +130,16 @@ export function createAppStore(api: LightspeedApi): AppStore & { dispose(): void
           notify('error', `Stop failed: ${messageOf(err)}`);
         } finally {
           patch('boost', { pending: null });
+        }
+      },
+      async diagnose(server) {
+        if (get().boost.diagnosis.running) return;
+        patch('boost', { diagnosis: { ...get().boost.diagnosis, running: true, error: null } });
+        try {
+          const result = await api.diagnose.run({ server });
+          patch('boost', { diagnosis: { running: false, result, error: null } });
+        } catch (err) {
+          patch('boost', { diagnosis: { running: false, result: null, error: messageOf(err) } });
         }
       },
       async refreshGames() {

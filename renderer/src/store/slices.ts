@@ -9,6 +9,7 @@ import type {
   BoostStats,
   BoostStatus,
   CatalogEntryView,
+  DiagnoseView,
   GamesView,
   IpcErrorCode,
   RelaysView,
@@ -37,6 +38,8 @@ export interface BoostSlice {
   /** Oldest first, at most `HISTORY_LIMIT`. */
   history: BoostStats[];
   pending: 'starting' | 'stopping' | null;
+  /** The last "Compare with direct" (diagnose) result, or its failure; `running` while it measures. */
+  diagnosis: { running: boolean; result: DiagnoseView | null; error: string | null };
   /** Last start/stop failure, with its code so views can react (e.g. `needs-server`). */
   error: { code: IpcErrorCode; message: string; gameId: string | null } | null;
 }
@@ -66,6 +69,7 @@ export const initialBoost: BoostSlice = {
   stats: null,
   history: [],
   pending: null,
+  diagnosis: { running: false, result: null, error: null },
   error: null,
 };
 export const initialGames: GamesSlice = {

@@ -11,6 +11,7 @@ import { formatCount, formatElapsed, formatMs, formatPct, relayOf } from '../for
 import { useActions, useBoost } from '../store/hooks.js';
 import { ViewHeader } from '../components/view-header.js';
 import { RecentSessions } from '../components/recent-sessions.js';
+import { DirectCompare } from '../components/direct-compare.js';
 
 function useNow(periodMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -158,6 +159,8 @@ export function SessionView() {
           </button>
         </div>
       </div>
+
+      {session && <DirectCompare server={session.server} direct={session.direct} />}
 
       <div className="tiles" aria-label="Live statistics">
         <StatTile

@@ -123,8 +123,48 @@ export interface SessionSummary {
   lossAfterFec: number;
   packetsRecovered: number;
   failovers: number;
-  /** Direct path RTT minus the boosted one, ms, when the direct path was measured; null otherwise. */
+  /**
+   * Without LightSpeed minus with it, ms: the medians of the session's direct and relay-path measurements
+   * (direct-watch.ts, the same light probe on both paths); null when the game server answered none.
+   */
   msSavedVsDirect: number | null;
+  /** The medians behind it ("without X ms → with Y ms"); absent in summaries saved before they existed. */
+  directMs?: number | null;
+  boostedMs?: number | null;
+  /** Why the direct path was not measured, when it was not. */
+  directNote?: string;
+}
+
+/** Whether Cloudflare WARP is installed and connected on this machine (`warp-cli status`). */
+export interface WarpState {
+  installed: boolean;
+  connected: boolean;
+}
+
+/**
+ * Without LightSpeed against with it, measured live during a session: a few light request probes to the
+ * game server directly and the same through the relay in use, every 30 s (direct-watch.ts). A game
+ * server that answers no foreign probe leaves it `no-answer` (not measured), never a guess.
+ */
+export interface DirectComparison {
+  /** The game server probed (`host:port`): the one being boosted, nothing else. */
+  server: string;
+  state: 'measuring' | 'measured' | 'no-answer';
+  /** Direct RTT (median of the last round), ms, and its loss (0..100). */
+  directMs: number | null;
+  directLossPct: number | null;
+  /** Through the relay in use: client → relay → server → relay → client, ms, and its loss (0..100). */
+  boostedMs: number | null;
+  boostedLossPct: number | null;
+  relay: string | null;
+  /** directMs − boostedMs when both are known (negative: direct is faster). */
+  msSaved: number | null;
+  /** Wall clock of the last round, ms since the epoch. */
+  atMs: number;
+  /** WARP changes the direct path; null when not looked at. */
+  warp: WarpState | null;
+  /** One line for people: the numbers, or why there are none. */
+  note: string;
 }
 
 export type EngineEvent =
@@ -133,7 +173,8 @@ export type EngineEvent =
   | { type: 'failover'; from: RelayRef; to: RelayRef | null; reason: string }
   | { type: 'relays'; relays: RelayProbe[] }
   | { type: 'capture'; capture: CaptureStatus }
-  | { type: 'summary'; summary: SessionSummary };
+  | { type: 'summary'; summary: SessionSummary }
+  | { type: 'direct'; direct: DirectComparison };
 
 /** `host:port` → RelayRef id/address, the same way the engine names relays. */
 export function relayRef(relay: RelayEndpoint): RelayRef {

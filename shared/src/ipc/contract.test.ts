@@ -47,6 +47,17 @@ function recordingHandlers(calls: { name: string; arg: unknown }[]): LightspeedH
       }),
       removeServer: rec('games.removeServer', { games: [], scannedAtMs: 1, skipped: [] }),
     },
+    diagnose: {
+      run: rec('diagnose.run', {
+        server: '127.0.0.1:9',
+        direct: { rttMs: null, lossPct: 100 },
+        relays: [],
+        verdict: 'nothing',
+        msSaved: null,
+        warp: null,
+        atMs: 1,
+      }),
+    },
     settings: { get: () => DEFAULT_SETTINGS, set: rec('settings.set', DEFAULT_SETTINGS) },
   };
 }
@@ -90,6 +101,8 @@ describe('IPC contract', () => {
       },
     ]);
     await expect(api.boost.stop()).resolves.toBeUndefined();
+    await expect(api.diagnose.run({ server: '127.0.0.1:9' })).resolves.toMatchObject({ verdict: 'nothing' });
+    expect(calls.at(-1)).toEqual({ name: 'diagnose.run', arg: { server: '127.0.0.1:9' } });
   });
 
   it('rejects an invalid argument with invalid-argument, naming the field, without calling the handler', async () => {
@@ -104,6 +117,10 @@ describe('IPC contract', () => {
       () => api.settings.set({ unknownKey: true } as never),
       () => api.games.addServer({ server: 'host:port' }),
       () => api.relays.pin({} as never),
+      () => api.diagnose.run({ server: 'example.com' }),
+      () => api.diagnose.run({ server: 'a b:80' }),
+      () => api.diagnose.run({ server: '127.0.0.1:9', relay: '127.0.0.1:1' } as never),
+      () => api.diagnose.run(undefined as never),
     ];
     for (const call of bad) {
       const err = await call().then(

@@ -5,7 +5,13 @@
 import { z } from 'zod';
 
 import type { BoostState, BoostStats, RelayRef } from '../boost/boost-state.js';
-import type { CaptureStatus, EngineRoute, SessionSummary } from '../boost/engine-events.js';
+import type {
+  CaptureStatus,
+  DirectComparison,
+  EngineRoute,
+  SessionSummary,
+  WarpState,
+} from '../boost/engine-events.js';
 import { parseHostPort } from '../boost/engine-events.js';
 
 /** Host names and IPv4 literals only: no schemes, paths or spaces. */
@@ -183,6 +189,29 @@ export type AddServerRequest = z.infer<typeof addServerSchema>;
 export const removeServerSchema = z.strictObject({ gameId: labelSchema, server: hostPortSchema });
 export type RemoveServerRequest = z.infer<typeof removeServerSchema>;
 
+/** `diagnose.run`: the game server to compare the direct path and each relay path for. */
+export const diagnoseRequestSchema = z.strictObject({ server: hostPortSchema });
+export type DiagnoseRequest = z.infer<typeof diagnoseRequestSchema>;
+
+/** One path as diagnose measured it: median RTT (null: nothing answered) and loss, 0..100. */
+export interface PathView {
+  rttMs: number | null;
+  lossPct: number;
+}
+
+/** What `lightspeed diagnose` says, for the UI: direct against each configured relay. */
+export interface DiagnoseView {
+  server: string;
+  direct: PathView;
+  relays: (PathView & { relay: string })[];
+  verdict: string;
+  /** Direct minus the best relay path, ms, when both answered (negative: direct is faster). */
+  msSaved: number | null;
+  /** Cloudflare WARP on this machine (it changes the direct path); null when it could not be looked at. */
+  warp: WarpState | null;
+  atMs: number;
+}
+
 /** For channels without an argument. */
 export const noArgSchema = z.undefined();
 
@@ -262,6 +291,8 @@ export interface SessionInfo {
   capture?: CaptureStatus;
   relayChoice: RelayChoice;
   startedAtMs: number;
+  /** Without LightSpeed vs with it, measured live (absent until the first round of probes). */
+  direct?: DirectComparison;
 }
 
 export interface BoostStatus {

@@ -9,6 +9,7 @@ import { invoke, notify } from './channel.js';
 import {
   addServerSchema,
   boostStartSchema,
+  diagnoseRequestSchema,
   noArgSchema,
   relayPinSchema,
   removeServerSchema,
@@ -18,6 +19,8 @@ import {
   type BoostStartRequest,
   type BoostStartResult,
   type BoostStatus,
+  type DiagnoseRequest,
+  type DiagnoseView,
   type GameView,
   type GamesView,
   type RelayPinRequest,
@@ -49,6 +52,10 @@ export const ipcSchema = {
     addServer: invoke<AddServerRequest, GameView>(addServerSchema),
     removeServer: invoke<RemoveServerRequest, GamesView>(removeServerSchema),
     changed: notify<GamesView>(),
+  },
+  diagnose: {
+    /** The direct path to a game server against each configured relay path (the CLI's `diagnose`). */
+    run: invoke<DiagnoseRequest, DiagnoseView>(diagnoseRequestSchema),
   },
   settings: {
     get: invoke<undefined, Settings>(noArgSchema),

@@ -44,6 +44,10 @@ Options:
                          sessions, re-ranks every 2 s and moves when another relay is clearly better;
                          falls back to nearest, saying why, when it knows nothing of the server side.
                          nearest: client → relay RTT only, chosen once
+  --explore MODE         how relays that carry no traffic yet learn their leg to the server (ml):
+                         probe (default: a few small probes through them, nothing of the game's),
+                         copies (copies of the game's datagrams: the server sees them from other
+                         relays' addresses, which anti-cheat may dislike), off
   --exit NODE_ID         relay mesh (docs/mesh.md): the --relay addresses are entries, NODE_ID the mesh
                          node that talks to the game server; the session survives its entry dying.
                          auto: the exit with the shortest mesh path + measured leg to the server
@@ -78,7 +82,7 @@ const command: Command = {
     if (v.server === undefined) throw new UsageError('--server HOST:PORT is required');
     hostPortArg('server', v.server);
     const localPort = numberArg(v['local-port'], 'local-port', 0, 0, 65535, usage, true);
-    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector } =
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector, explore } =
       parseSessionArgs(v);
     const exit = parseExitArgs(v.exit, v.multipath, relays.length);
     if (exit !== null) {
@@ -102,7 +106,7 @@ const command: Command = {
     const registering = openControls(control, 'boost');
     let controls: Controls | null = null;
     const request: BoostRequest = { routes: [{ server: v.server, localPort }], relays, ...fec, gameId };
-    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector) });
+    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector), explore });
     printEvents(engine, v.json);
     try {
       await engine.start(request, {

@@ -62,6 +62,10 @@ Options:
   --token N              use this token instead of registering (implies --control off)
   --keepalive-ms N       keepalive period (default 500)
   --selector NAME        ml (default: learned, end-to-end; falls back to nearest, saying why) or nearest
+  --explore MODE         how relays that carry no traffic yet learn their leg to the server (ml):
+                         probe (default: a few small probes through them, nothing of the game's),
+                         copies (copies of the game's datagrams: the server sees them from other
+                         relays' addresses, which anti-cheat may dislike), off
   --exclude CIDR         never capture traffic to this IPv4 address or range; repeat for several
   --capture-lan          capture traffic to LAN (RFC 1918) addresses too (default: left alone)
   --json                 one JSON object per event (the same events as 'boost --json')
@@ -330,7 +334,7 @@ const command: Command = {
         throw new UsageError(`--exclude: ${(err as Error).message.replace(/^exclude: /, '')}`);
       }
     });
-    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector } =
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector, explore } =
       parseSessionArgs(v);
     const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
     const capture: CaptureSpec = { target, excludes, captureLan: v['capture-lan'] };
@@ -339,7 +343,7 @@ const command: Command = {
 
     const controls = await openControls(control, 'capture');
     if (controls === null) return 1;
-    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector) });
+    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector), explore });
     let lastLine = '';
     printEvents(engine, v.json, (e) => {
       if (e.type !== 'capture') return;

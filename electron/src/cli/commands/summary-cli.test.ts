@@ -64,15 +64,24 @@ describe('session summary', () => {
       relays: [`127.0.0.1:${String((events[at]!.summary as { relays: string[] }).relays[0]).split(':')[1]}`],
       failovers: 0,
       packetsRecovered: 0,
-      msSavedVsDirect: null,
     });
     const s = events[at]!.summary as {
+      msSavedVsDirect: number;
+      directMs: number;
+      boostedMs: number;
       durationS: number;
       pingP50Ms: number;
       pingP95Ms: number;
       lossBeforeFec: number;
       lossAfterFec: number;
     };
+    // The echo server answers the light probe: the direct path was measured, so ms saved is a number
+    // (on loopback the relay adds a hop, so it is honestly negative or about zero).
+    expect(s.directMs).toBeGreaterThan(0);
+    expect(s.boostedMs).toBeGreaterThan(0);
+    expect(s.msSavedVsDirect).toBeCloseTo(s.directMs - s.boostedMs, 9);
+    // The live comparison came as its own event before the summary.
+    expect(events.slice(0, at).some((e) => e.type === 'direct')).toBe(true);
     expect(s.lossAfterFec).toBeLessThanOrEqual(s.lossBeforeFec + 1e-9);
     expect(s.durationS).toBeGreaterThan(0);
     expect(s.pingP95Ms).toBeGreaterThanOrEqual(s.pingP50Ms);
@@ -93,6 +102,21 @@ describe('session summary', () => {
 });
 
 describe('SessionTally', () => {
+  it('says why when the direct path was not measured', () => {
+    const t = new SessionTally(0);
+    t.useRelay('a');
+    t.direct = {
+      directMs: null,
+      boostedMs: null,
+      note: 'not measured: the game server answers no light probe',
+    };
+    expect(t.summary(1000)).toMatchObject({
+      msSavedVsDirect: null,
+      directMs: null,
+      directNote: 'not measured: the game server answers no light probe',
+    });
+  });
+
   it('adds up loss before and after FEC, recoveries, relays and ms saved when the direct RTT is known', () => {
     const t = new SessionTally(0);
     t.useRelay('a');
@@ -117,7 +141,7 @@ describe('SessionTally', () => {
       fecData: 100,
       recoveredTotal: 8,
     });
-    t.directRttMs = 30;
+    t.direct = { directMs: 30, boostedMs: 12 };
     const s = t.summary(60_000);
     expect(s).toMatchObject({
       startedAt: new Date(0).toISOString(),
@@ -128,7 +152,10 @@ describe('SessionTally', () => {
       packetsRecovered: 8,
       failovers: 1,
       msSavedVsDirect: 18,
+      directMs: 30,
+      boostedMs: 12,
     });
+    expect(s.directNote).toBeUndefined();
     expect(s.lossBeforeFec).toBeCloseTo(0.05, 9);
     expect(s.lossAfterFec).toBeCloseTo(0.01, 9);
   });

@@ -32,7 +32,8 @@ export interface DiagnoseOptions {
 
 const MAGIC = [0x4c, 0x53, 0x44, 0x47]; // 'LSDG'
 
-function probePayload(seq: number): Buffer {
+/** The light request probe: `LSDG` + a sequence number, 16 bytes. */
+export function probePayload(seq: number): Buffer {
   const b = Buffer.alloc(16);
   b.set(MAGIC, 0);
   b.writeUInt32BE(seq, 4);
@@ -133,7 +134,7 @@ export interface Diagnosis {
   direct: PathResult;
   relays: { relay: string; result: PathResult }[];
   verdict: string;
-  /** Best relay path's RTT minus the direct one (positive: ms saved), when both are known. */
+  /** The direct RTT minus the best relay path's (positive: ms saved), when both are known. */
   msSaved: number | null;
 }
 

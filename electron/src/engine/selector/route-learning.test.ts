@@ -4,6 +4,8 @@
  * way from the client) a direct path. The learned selector starts on the nearer one (nothing is known of
  * the server side yet, so it falls back to nearest), the relays measure their legs from the traffic, and
  * the engine ends on the other relay within 10 s of traffic — with the game's replies still flowing.
+ * The farther relay learns its leg from the default exploration, light probes: the game server never sees
+ * a datagram of the game's from it before the move.
  */
 
 import { EchoServer, GameTrafficClient, LossyLink } from '@lightspeed/shared/node';
@@ -30,7 +32,12 @@ describe('route learning on loopback', () => {
       delayMs: 40,
     });
     cleanups.push(() => slow.stop());
-    const server = await sourceRouter(echo.port, '127.0.0.2', slow.port);
+    // What reached the game server from the farther relay (127.0.0.3) while the session was on the nearer.
+    const fromFar: Buffer[] = [];
+    let moved = false;
+    const server = await sourceRouter(echo.port, '127.0.0.2', slow.port, (msg, from) => {
+      if (from === '127.0.0.3' && !moved) fromFar.push(msg);
+    });
     cleanups.push(() => server.close());
 
     const near = await startLocalRelay({ nodeId: 'near', host: '127.0.0.2' });
@@ -68,7 +75,7 @@ describe('route learning on loopback', () => {
     });
     cleanups.push(() => game.close());
     await waitFor(
-      () => engine.currentRelay()?.id === 'far' || game.sent >= 500,
+      () => (moved = engine.currentRelay()?.id === 'far') || game.sent >= 500,
       15_000,
       'a move or the end of traffic',
     );
@@ -77,6 +84,10 @@ describe('route learning on loopback', () => {
     const move = events.find((e) => e.type === 'failover');
     expect(move).toMatchObject({ from: { id: 'near' }, to: { id: 'far' } });
     expect(move?.type === 'failover' && move.reason).toMatch(/^better route: far/);
+    // Before the move the farther relay carried light probes ('LSDG'), at most 5, and nothing of the game's.
+    expect(fromFar.length).toBeGreaterThan(0);
+    expect(fromFar.length).toBeLessThanOrEqual(5);
+    for (const m of fromFar) expect(m.subarray(0, 4).toString('latin1')).toBe('LSDG');
 
     // Replies keep coming through the new relay.
     const before = game.stats().received;
