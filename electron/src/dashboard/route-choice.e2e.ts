@@ -1,7 +1,10 @@
 /**
  * Issue #12 in the browser: `lightspeed dashboard --demo` (built CLI and UI) in Chromium — Settings →
  * Route choice shows the learned selector, switching to Nearest is saved (and survives a reload), and a
- * boost with the learned selector runs in the demo. Needs `npm run build` and Debian's Chromium.
+ * boost with the learned selector runs in the demo: the Session view shows "without LightSpeed X ms → with
+ * Y ms" (the demo's echo server answers the light probe), "Compare with direct" runs diagnose on the main
+ * side, and the stopped session lands in Recent sessions with its ms saved. Needs `npm run build` and
+ * Debian's Chromium.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -63,7 +66,7 @@ describe('Route choice in the dashboard (Chromium)', () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it('boosts with the learned selector by default, shows the session in Recent sessions, and saves Nearest when it is picked', async () => {
+  it('boosts with the learned selector by default, shows without → with and Compare with direct, keeps the session in Recent sessions, and saves Nearest', async () => {
     await page.goto(url);
     const welcome = page.getByRole('dialog', { name: 'Welcome to LightSpeed' });
     await welcome.waitFor();
@@ -74,19 +77,47 @@ describe('Route choice in the dashboard (Chromium)', () => {
     await page.getByRole('button', { name: 'Boost Demo Arena' }).click();
     await page.locator('.hero [role="status"][data-state="active"]').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('current-relay').textContent()).toMatch(/^demo-/);
+
+    // Without LightSpeed → with: measured live by the engine, pushed with the session.
+    const direct = page.getByTestId('direct-line');
+    await expect
+      .poll(() => direct.textContent(), { timeout: 15_000 })
+      .toMatch(
+        /^Without LightSpeed \d+ ms · loss \d+% → with \d+ ms · loss \d+% · (\d+ ms saved|direct is faster by \d+ ms)$/,
+      );
+
+    // Compare with direct: diagnose on the main side, the direct path against each demo relay.
+    await page.getByRole('button', { name: 'Compare with direct' }).click();
+    const verdict = page.getByTestId('diagnosis-verdict');
+    await verdict.waitFor({ timeout: 20_000 });
+    expect(await verdict.textContent()).toMatch(/^(boosting helps via demo-(near|far)|direct is better)/);
+    const paths = page.getByRole('table', { name: 'Direct against each relay' });
+    expect(await paths.locator('tbody tr').count()).toBe(3);
+    expect(await paths.textContent()).toMatch(/Direct \(without LightSpeed\)\d+ ms/);
+    expect(await paths.textContent()).toMatch(
+      /via demo-near\d+ ms.*via demo-far\d+ ms|via demo-far\d+ ms.*via demo-near\d+ ms/,
+    );
+
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.locator('.strip [role="status"][data-state="idle"]').waitFor({ timeout: 10_000 });
     // The session's summary is kept and shown: Session → Recent sessions.
     const recent = page.getByRole('table', { name: 'Recent sessions' });
     await recent.waitFor();
     expect(await recent.locator('tbody tr').count()).toBe(1);
-    expect(await recent.locator('tbody tr').first().textContent()).toMatch(/demo-(near|far)/);
+    const row = recent.locator('tbody tr').first();
+    expect(await row.textContent()).toMatch(/demo-(near|far)/);
+    // Without → with and ms saved, from the session's direct measurements.
+    expect(await row.locator('td').nth(7).textContent()).toMatch(/^\d+ ms → \d+ ms$/);
+    expect(await row.locator('td').nth(8).textContent()).toMatch(/^-?\d+ ms$/);
 
     await page.getByRole('button', { name: 'Settings' }).click();
     const group = page.getByRole('group', { name: 'Route choice' });
     expect(await group.getByRole('radio', { name: /Learned/ }).isChecked()).toBe(true);
     await group.getByRole('radio', { name: /Nearest/ }).click(); // controlled: checked once the main side saved it
-    await expect.poll(() => group.getByRole('radio', { name: /Nearest/ }).isChecked()).toBe(true);
+    // Offline, a save currently waits for the default registry's fetch to time out (about 6 s here).
+    await expect
+      .poll(() => group.getByRole('radio', { name: /Nearest/ }).isChecked(), { timeout: 15_000 })
+      .toBe(true);
 
     // Saved on the main side: a reloaded page starts from it.
     await page.reload();

@@ -1,6 +1,6 @@
 /** Settings → Route choice: the learned selector (default) or nearest; saved as soon as it is picked. */
 import { ROUTE_SELECTORS, type RouteSelectorName } from '@lightspeed/shared';
-import { useId } from 'react';
+import { useId, useState } from 'react';
 
 import { useActions, useSettings } from '../store/hooks.js';
 
@@ -18,6 +18,8 @@ export function RouteSelectorSetting() {
   const saving = useSettings((s) => s.saving);
   const actions = useActions();
   const id = useId();
+  // A save the main side refused (e.g. an unwritable settings file) is said here, next to the choice.
+  const [error, setError] = useState<string | null>(null);
   return (
     <fieldset className="panel" aria-label="Route choice">
       <legend>Route choice</legend>
@@ -30,14 +32,20 @@ export function RouteSelectorSetting() {
               value={name}
               checked={value === name}
               disabled={saving}
-              onChange={() => void actions.saveSettings({ routeSelector: name })}
+              onChange={() => void actions.saveSettings({ routeSelector: name }).then(setError)}
             />
             <span className="choice-title">{TEXT[name].title}</span>
             <span className="choice-detail">{TEXT[name].detail}</span>
           </label>
         ))}
       </div>
-      <span className="muted">Saved at once; used from the next boost.</span>
+      {error === null ? (
+        <span className="muted">Saved at once; used from the next boost.</span>
+      ) : (
+        <span className="hero-reason" role="alert">
+          Not saved: {error}
+        </span>
+      )}
     </fieldset>
   );
 }

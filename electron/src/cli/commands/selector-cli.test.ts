@@ -46,6 +46,19 @@ describe('--selector', () => {
     }
   });
 
+  it('--explore is probe, copies or off on boost and capture; anything else is a usage error', async () => {
+    for (const cmd of [
+      ['boost', '--server', '127.0.0.1:9', '--relay', '127.0.0.1:9'],
+      ['capture', '--pid', '1', '--relay', '127.0.0.1:9'],
+    ]) {
+      const r = await cli([...cmd, '--explore', 'always']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--explore: expected probe, copies, off, got 'always'/);
+    }
+    const help = await cli(['boost', '--help']);
+    expect(help.stdout).toMatch(/--explore MODE/);
+  });
+
   it('probe: the learned selector says it fell back to nearest; nearest says nothing', async () => {
     const relay = await startLocalRelay();
     cleanups.push(() => relay.stop());
