@@ -98,6 +98,13 @@ describe('session summary', () => {
       'failovers',
       'saved vs direct',
     ]);
+    // The echo server answers the light probe: the live line and the block say without → with.
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^direct path: without LightSpeed [\d.]+ ms → with [\d.]+ ms$/),
+    );
+    expect(lines[at + 5]).toMatch(
+      /^ {2}saved vs direct {2}([\d.]+ ms|none: direct is faster by [\d.]+ ms) \(without LightSpeed [\d.]+ ms → with [\d.]+ ms\)$/,
+    );
   });
 });
 
