@@ -45,6 +45,10 @@ const commands: Record<string, Entry> = {
     summary: 'Serve the app UI to a browser on 127.0.0.1',
     load: async () => (await import('./commands/dashboard.js')).default,
   },
+  registry: {
+    summary: 'Operators: make a registry key, sign a relay list, verify a registry',
+    load: async () => (await import('./commands/registry.js')).default,
+  },
 };
 
 function topHelp(): string {

@@ -3,6 +3,7 @@ import type { BoostMode } from '@lightspeed/shared';
 import { useEffect, useRef, useState } from 'react';
 
 import { trapFocus } from '../components/focus-trap.js';
+import { failedSources, sourceLine } from '../components/relay-sources.js';
 import { useActions, useApp, useRelays } from '../store/hooks.js';
 
 export function FirstRun() {
@@ -11,14 +12,20 @@ export function FirstRun() {
   const [mode, setMode] = useState<BoostMode>('redirect');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  // After the start-up probe: no relay at all, or every one probed and silent (not yet probed: no verdict).
+  // After the registries loaded and the start-up probe: no relay at all (saying which registry failed and
+  // why), or every one probed and silent. Still loading or not yet probed: no verdict.
   const relays = useRelays((r) => r.view);
+  const loading = relays.probing || (relays.sources ?? []).some((s) => s.loading);
+  const failed = failedSources(relays.sources);
   const noRelay =
-    !relays.probing && relays.relays.every((r) => r.reachable === false)
+    !loading && relays.relays.every((r) => r.reachable === false)
       ? relays.relays.length === 0
-        ? 'No relay is configured yet.'
+        ? failed.length > 0
+          ? `${failed.map((s) => sourceLine(s)).join('. ')}.`
+          : 'No relay is configured yet.'
         : 'None of the configured relays answered.'
       : null;
+  const ready = relays.relays.filter((r) => r.reachable === true);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
@@ -57,12 +64,25 @@ export function FirstRun() {
             <strong>Demo Arena</strong> to see FEC at work.
           </p>
         )}
+        {!demo && ready.length > 0 && (
+          <p className="callout" role="status" data-testid="relays-ready">
+            <strong>
+              {ready.length} relay{ready.length === 1 ? '' : 's'} ready:
+            </strong>{' '}
+            {ready
+              .slice(0, 5)
+              .map((r) => (r.relay.region ? `${r.relay.id} (${r.relay.region})` : r.relay.id))
+              .join(', ')}
+            {ready.length > 5 ? ', …' : ''}. Nothing to set up: pick a game and Boost.
+          </p>
+        )}
         {noRelay !== null && (
           <div className="callout callout-warn" role="status" data-testid="no-relay">
             <p>
               <strong>{noRelay}</strong> Boosting needs a relay near your game servers: add one (host:port) or
-              a signed relay registry in Settings. To run your own on a VPS:{' '}
-              <code>npx lightspeed-proxy --help</code> (the relay package, with a systemd unit and a .deb).
+              a signed relay registry in Settings. To run your own on a VPS, see &ldquo;Run your own
+              relay&rdquo; in <code>docs/relays.md</code> (the <code>.deb</code> with its systemd unit, and
+              how to publish a registry).
             </p>
             <button
               type="button"

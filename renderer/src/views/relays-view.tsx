@@ -3,6 +3,7 @@ import type { RelayView } from '@lightspeed/shared';
 
 import { formatMs, formatPct, relayOf } from '../format.js';
 import { useActions, useBoost, useRelays } from '../store/hooks.js';
+import { RelaySources } from '../components/relay-sources.js';
 import { ViewHeader } from '../components/view-header.js';
 
 function quality(r: RelayView): 'good' | 'degraded' | 'bad' | 'idle' {
@@ -43,68 +44,72 @@ export function RelaysView() {
 
       {view.relays.length === 0 ? (
         <div className="empty panel">
-          <h3>No relays configured</h3>
+          <h3>No relays</h3>
+          <RelaySources />
           <p className="muted">Add relay addresses or a registry URL in Settings.</p>
           <button type="button" className="btn btn-primary" onClick={() => actions.navigate('settings')}>
             Open Settings
           </button>
         </div>
       ) : (
-        <fieldset className="relay-list panel">
-          <legend className="sr-only">Relay selection</legend>
-          <label className={`relay-row${view.pinned === null ? ' is-selected' : ''}`}>
-            <input
-              type="radio"
-              name="relay"
-              checked={view.pinned === null}
-              onChange={() => void actions.pinRelay(null)}
-            />
-            <span className="relay-name">
-              <strong>Auto</strong>
-              <span className="muted">Lowest latency{best ? ` · now ${best}` : ''}</span>
-            </span>
-            <span className="relay-metric" />
-            <span className="relay-metric" />
-            <span className="relay-flag" />
-          </label>
-          {view.relays.map((r) => {
-            const q = quality(r);
-            return (
-              <label
-                key={r.relay.id}
-                className={`relay-row${view.pinned === r.relay.id ? ' is-selected' : ''}`}
-                data-relay-id={r.relay.id}
-              >
-                <input
-                  type="radio"
-                  name="relay"
-                  checked={view.pinned === r.relay.id}
-                  onChange={() => void actions.pinRelay(r.relay.id)}
-                  aria-label={`Pin ${r.relay.id}${r.relay.region ? ` (${r.relay.region})` : ''}`}
-                />
-                <span className="relay-name">
-                  <strong>
-                    <span className={`health-dot health-${q}`} aria-hidden="true" /> {r.relay.id}
-                  </strong>
-                  <span className="muted">
-                    {r.relay.region ? `${r.relay.region} · ` : ''}
-                    <code>{r.relay.address}</code>
+        <>
+          <RelaySources />
+          <fieldset className="relay-list panel">
+            <legend className="sr-only">Relay selection</legend>
+            <label className={`relay-row${view.pinned === null ? ' is-selected' : ''}`}>
+              <input
+                type="radio"
+                name="relay"
+                checked={view.pinned === null}
+                onChange={() => void actions.pinRelay(null)}
+              />
+              <span className="relay-name">
+                <strong>Auto</strong>
+                <span className="muted">Lowest latency{best ? ` · now ${best}` : ''}</span>
+              </span>
+              <span className="relay-metric" />
+              <span className="relay-metric" />
+              <span className="relay-flag" />
+            </label>
+            {view.relays.map((r) => {
+              const q = quality(r);
+              return (
+                <label
+                  key={r.relay.id}
+                  className={`relay-row${view.pinned === r.relay.id ? ' is-selected' : ''}`}
+                  data-relay-id={r.relay.id}
+                >
+                  <input
+                    type="radio"
+                    name="relay"
+                    checked={view.pinned === r.relay.id}
+                    onChange={() => void actions.pinRelay(r.relay.id)}
+                    aria-label={`Pin ${r.relay.id}${r.relay.region ? ` (${r.relay.region})` : ''}`}
+                  />
+                  <span className="relay-name">
+                    <strong>
+                      <span className={`health-dot health-${q}`} aria-hidden="true" /> {r.relay.id}
+                    </strong>
+                    <span className="muted">
+                      {r.relay.region ? `${r.relay.region} · ` : ''}
+                      <code>{r.relay.address}</code>
+                    </span>
                   </span>
-                </span>
-                <span className="relay-metric" aria-label="Ping">
-                  <span className="metric-label">Ping</span>{' '}
-                  {r.reachable === false ? 'unreachable' : formatMs(r.rttMs)}
-                </span>
-                <span className="relay-metric" aria-label="Loss">
-                  <span className="metric-label">Loss</span> {formatPct(r.loss)}
-                </span>
-                <span className="relay-flag">
-                  {current === r.relay.id && <span className="badge badge-good">In use</span>}
-                </span>
-              </label>
-            );
-          })}
-        </fieldset>
+                  <span className="relay-metric" aria-label="Ping">
+                    <span className="metric-label">Ping</span>{' '}
+                    {r.reachable === false ? 'unreachable' : formatMs(r.rttMs)}
+                  </span>
+                  <span className="relay-metric" aria-label="Loss">
+                    <span className="metric-label">Loss</span> {formatPct(r.loss)}
+                  </span>
+                  <span className="relay-flag">
+                    {current === r.relay.id && <span className="badge badge-good">In use</span>}
+                  </span>
+                </label>
+              );
+            })}
+          </fieldset>
+        </>
       )}
     </section>
   );

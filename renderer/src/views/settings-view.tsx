@@ -1,4 +1,7 @@
-/** Settings: mode, FEC level, keepalive interval, and where relays come from (a list or a registry URL). */
+/**
+ * Settings: mode, FEC level, keepalive interval, and where relays come from (LightSpeed's registry, and the
+ * user's own list or registry URL).
+ */
 import {
   FEC_LEVELS,
   type FecLevel,
@@ -12,7 +15,9 @@ import { useActions, useBoost, useSettings } from '../store/hooks.js';
 import { hostPortProblem } from './library-view.js';
 import { ViewHeader } from '../components/view-header.js';
 import { FecMeasured } from '../components/fec-measured.js';
+import { RelaySources } from '../components/relay-sources.js';
 import { RouteSelectorSetting } from '../components/route-selector-setting.js';
+import { MeshSetting } from '../components/mesh-setting.js';
 
 const FEC_TEXT: Record<FecLevel, { title: string; detail: string }> = {
   off: { title: 'Off', detail: 'No parity; lowest bandwidth' },
@@ -54,6 +59,7 @@ interface Draft {
   mode: Settings['mode'];
   fecLevel: FecLevel;
   keepalive: string;
+  defaultRegistry: boolean;
   relaySource: Settings['relaySource'];
   rows: RelayRow[];
   registryUrl: string;
@@ -66,6 +72,7 @@ const draftOf = (s: Settings): Draft => ({
   mode: s.mode,
   fecLevel: s.fecLevel,
   keepalive: String(s.keepaliveIntervalMs),
+  defaultRegistry: s.defaultRegistry,
   relaySource: s.relaySource,
   rows: toRows(s.relays),
   registryUrl: s.registryUrl ?? '',
@@ -98,6 +105,7 @@ function checkDraft(d: Draft, edited: ReadonlySet<DraftField>): SettingsPatch | 
     mode: d.mode,
     fecLevel: d.fecLevel,
     keepaliveIntervalMs: keepaliveMs,
+    defaultRegistry: d.defaultRegistry,
     relaySource: d.relaySource,
     relays,
     registryUrl: url === '' ? null : url,
@@ -146,7 +154,7 @@ function SettingsForm({
   const [draft, setDraft] = useState<Draft>(initial.draft);
   const [errors, setErrors] = useState<FieldErrors>({});
   const dirty = edited.size > 0;
-  const { mode, fecLevel, keepalive, relaySource, rows, registryUrl, registryKey } = draft;
+  const { mode, fecLevel, keepalive, defaultRegistry, relaySource, rows, registryUrl, registryKey } = draft;
   const edit = <K extends DraftField>(field: K, value: Draft[K] | ((v: Draft[K]) => Draft[K])): void => {
     setDraft((d) => ({
       ...d,
@@ -157,6 +165,7 @@ function SettingsForm({
   const setMode = (v: Draft['mode']): void => edit('mode', v);
   const setFecLevel = (v: FecLevel): void => edit('fecLevel', v);
   const setKeepalive = (v: string): void => edit('keepalive', v);
+  const setDefaultRegistry = (v: boolean): void => edit('defaultRegistry', v);
   const setRelaySource = (v: Draft['relaySource']): void => edit('relaySource', v);
   const setRows = (v: RelayRow[] | ((rs: RelayRow[]) => RelayRow[])): void => edit('rows', v);
   const setRegistryUrl = (v: string): void => edit('registryUrl', v);
@@ -286,9 +295,25 @@ function SettingsForm({
 
       <RouteSelectorSetting />
 
+      <MeshSetting />
+
       <fieldset className="panel">
         <legend>Relays</legend>
-        <div className="segmented" role="radiogroup" aria-label="Relay source">
+        <label>
+          <input
+            type="checkbox"
+            checked={defaultRegistry}
+            onChange={(e) => setDefaultRegistry(e.target.checked)}
+            aria-describedby={`${id}-default-registry-hint`}
+          />
+          LightSpeed&apos;s relays
+        </label>
+        <p id={`${id}-default-registry-hint`} className="muted">
+          From LightSpeed&apos;s signed relay registry, used alongside your own relays below. How to run your
+          own relay or registry: <code>docs/relays.md</code>.
+        </p>
+        <RelaySources />
+        <div className="segmented" role="radiogroup" aria-label="Your relays">
           {(
             [
               ['list', 'My list'],
