@@ -18,4 +18,5 @@ export * from './protocol/mesh-client.js';
 export * from './protocol/mesh-exits.js';
 export * from './boost/boost-state.js';
 export * from './boost/engine-events.js';
+export * from './boost/mesh-route.js';
 export * from './ipc/index.js';

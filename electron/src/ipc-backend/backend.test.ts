@@ -107,6 +107,8 @@ function harness(
       firstRunComplete: true,
       startAtLogin: false,
       closeToTray: true,
+      meshExit: 'off',
+      multipath: false,
       ...settings,
     },
     saveSettings: (s) => {

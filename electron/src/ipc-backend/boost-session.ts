@@ -124,7 +124,15 @@ export class BoostSession {
       const settings = this.o.settings.get();
       const factory =
         capture === null ? this.o.createEngine : (this.o.createCaptureEngine ?? this.o.createEngine);
-      const engine = factory({ keepaliveMs: settings.keepaliveIntervalMs, selector: settings.routeSelector });
+      const mesh =
+        capture === null && settings.meshExit !== 'off'
+          ? { exit: settings.meshExit, multipath: settings.multipath }
+          : undefined;
+      const engine = factory({
+        keepaliveMs: settings.keepaliveIntervalMs,
+        selector: settings.routeSelector,
+        ...(mesh && { mesh }),
+      });
       this.engine = engine;
       this.unsubscribe = engine.subscribe((event) => this.onEngineEvent(engine, event));
       this.latest = null;
@@ -158,6 +166,7 @@ export class BoostSession {
         throw new IpcError(err instanceof RangeError ? 'invalid-argument' : 'internal', message);
       }
       this.session = { ...this.session, routes: engine.getRoutes() };
+      this.refreshMesh(engine);
       this.state = engine.getState();
       this.publishStatus();
       // A failing hook (the demo's simulated game) must not undo a session that carries traffic.
@@ -259,12 +268,24 @@ export class BoostSession {
     await registration?.close();
   }
 
+  /** Puts a mesh engine's route in the session; true when it changed. */
+  private refreshMesh(engine: EngineLike): boolean {
+    const mesh = engine.meshRoute?.() ?? null;
+    if (this.session === null || mesh === null) return false;
+    if (JSON.stringify(mesh) === JSON.stringify(this.session.mesh)) return false;
+    this.session = { ...this.session, mesh };
+    return true;
+  }
+
   private onEngineEvent(engine: EngineLike, event: EngineEvent): void {
     if (engine !== this.engine) return;
+    // The mesh route changes with failovers and moves; it rides on the status.
+    if (event.type !== 'state' && this.refreshMesh(engine)) this.publishStatus();
     switch (event.type) {
       case 'state': {
         const wasRunning = RUNNING.has(this.state.state);
         this.state = event.state;
+        this.refreshMesh(engine);
         this.publishStatus();
         // The engine gave up by itself (every relay failed, or an error): the session is over.
         if (wasRunning && (event.state.state === 'stopped' || event.state.state === 'error'))

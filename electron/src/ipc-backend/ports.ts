@@ -8,6 +8,7 @@ import type {
   BoostStats,
   EngineEvent,
   EngineRoute,
+  MeshRouteView,
   RelayEndpoint,
   RelayProbe,
   RouteSelectorName,
@@ -24,10 +25,17 @@ export interface EngineLike {
   currentRelay(): RelayRef | null;
   probe(relays: RelayEndpoint[]): Promise<RelayProbe[]>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
+  /** A mesh engine's route (exit, entries) for the Session view; absent or null otherwise. */
+  meshRoute?(): MeshRouteView | null;
 }
 
 /** Makes an engine for one session (settings such as the keepalive period are fixed per engine). */
-export type EngineFactory = (options: { keepaliveMs: number; selector?: RouteSelectorName }) => EngineLike;
+export type EngineFactory = (options: {
+  keepaliveMs: number;
+  selector?: RouteSelectorName;
+  /** Boost through the relay mesh (Settings → Relay mesh): the exit ('auto' or a node id), multipath. */
+  mesh?: { exit: string; multipath: boolean };
+}) => EngineLike;
 
 /** A catalog entry, as much as the backend reads of it. */
 export interface CatalogGame {

@@ -4,6 +4,7 @@ import {
   LEG_PENDING,
   LEG_UNKNOWN,
   MESH_CLIENT_HEADER_LEN,
+  MESH_EXITS_MAX_VIA,
   MESH_STATUS_EXITS_COMPLETE,
   MESH_STATUS_EXIT_REACHABLE,
   MeshDuplicateFilter,
@@ -406,6 +407,10 @@ export class MeshNode {
           const sent = peer.pending.get(msg.seq);
           if (sent === undefined) return;
           peer.pending.delete(msg.seq);
+          // The first PONG: PINGs sent before it may have gone out before the peer was up, which is not
+          // loss on the link (they would count as lost when they expire, after this PONG).
+          if (peer.link.rttMs < 0)
+            for (const [seq, t] of peer.pending) if (t < sent) peer.pending.delete(seq);
           peer.link.sample(Math.max(0, now - sent), now);
         }
         return;
@@ -490,12 +495,24 @@ export class MeshNode {
     }
     let pending = false;
     const exits = [
-      { node: this.nodeId, meshRttUs: 0, legUs: this.ownLegUs(f.ip, f.port, now), region: this.o.region },
+      {
+        node: this.nodeId,
+        meshRttUs: 0,
+        legUs: this.ownLegUs(f.ip, f.port, now),
+        region: this.o.region,
+        via: [] as string[],
+      },
     ];
     for (const [node, r] of others) {
       const a = this.legs.answer(dst, node, now);
       if (a === undefined) pending = true;
-      exits.push({ node, meshRttUs: r.cost * 1000, legUs: a?.legUs ?? LEG_PENDING, region: a?.region ?? '' });
+      exits.push({
+        node,
+        meshRttUs: r.cost * 1000,
+        legUs: a?.legUs ?? LEG_PENDING,
+        region: a?.region ?? '',
+        via: r.path.slice(1, -1).slice(0, MESH_EXITS_MAX_VIA),
+      });
     }
     const { payload, complete } = encodeMeshExits(exits, size - MESH_CLIENT_HEADER_LEN);
     this.toClient(

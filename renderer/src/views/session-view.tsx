@@ -12,6 +12,7 @@ import { useActions, useBoost } from '../store/hooks.js';
 import { ViewHeader } from '../components/view-header.js';
 import { RecentSessions } from '../components/recent-sessions.js';
 import { DirectCompare } from '../components/direct-compare.js';
+import { MeshRoute } from '../components/mesh-route.js';
 
 function useNow(periodMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -129,6 +130,7 @@ export function SessionView() {
             <dt>Region</dt>
             <dd>{relay?.region ?? '—'}</dd>
           </div>
+          {session?.mesh && <MeshRoute mesh={session.mesh} />}
           {capture ? (
             <CaptureRoute capture={capture} />
           ) : (

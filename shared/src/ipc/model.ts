@@ -13,6 +13,7 @@ import type {
   WarpState,
 } from '../boost/engine-events.js';
 import { parseHostPort } from '../boost/engine-events.js';
+import type { MeshRouteView } from '../boost/mesh-route.js';
 
 /** Host names and IPv4 literals only: no schemes, paths or spaces. */
 const hostSchema = z
@@ -106,6 +107,14 @@ export const settingsSchema = z.strictObject({
   firstRunComplete: z.boolean(),
   startAtLogin: z.boolean(),
   closeToTray: z.boolean(),
+  /**
+   * The relay mesh (docs/mesh.md), redirect mode: 'off' (one relay, as every deployed relay works), 'auto'
+   * (the mesh's exit nearest the game server; one relay as before when no relay is a mesh node), or the
+   * node id of the exit to use.
+   */
+  meshExit: labelSchema.regex(/^[A-Za-z0-9._-]+$/, "'off', 'auto' or a relay node id"),
+  /** With the mesh: every packet through two entries (losing one costs no gap; twice the upload). */
+  multipath: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -128,6 +137,8 @@ export const DEFAULT_SETTINGS: Settings = {
   firstRunComplete: false,
   startAtLogin: false,
   closeToTray: true,
+  meshExit: 'off',
+  multipath: false,
 };
 
 const shape = settingsSchema.shape;
@@ -152,6 +163,8 @@ export const settingsFileSchema = z.object({
   firstRunComplete: shape.firstRunComplete.catch(d.firstRunComplete),
   startAtLogin: shape.startAtLogin.catch(d.startAtLogin),
   closeToTray: shape.closeToTray.catch(d.closeToTray),
+  meshExit: shape.meshExit.catch(d.meshExit),
+  multipath: shape.multipath.catch(d.multipath),
 });
 
 /** What to boost: a known game (by id), or a bare game server. */
@@ -293,6 +306,8 @@ export interface SessionInfo {
   startedAtMs: number;
   /** Without LightSpeed vs with it, measured live (absent until the first round of probes). */
   direct?: DirectComparison;
+  /** A boost through the relay mesh: the exit and each entry's route (absent through one relay). */
+  mesh?: MeshRouteView;
 }
 
 export interface BoostStatus {

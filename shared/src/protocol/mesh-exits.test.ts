@@ -8,17 +8,27 @@ const exit: fc.Arbitrary<MeshExit> = fc.record({
   meshRttUs: fc.integer({ min: 0, max: 10_000_000 }),
   legUs: fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.constantFrom(LEG_UNKNOWN, LEG_PENDING)),
   region: fc.stringMatching(/^[a-z0-9-]{0,64}$/),
+  via: fc.array(fc.stringMatching(/^[a-z0-9-]{1,64}$/), { maxLength: 4 }),
 });
 
 describe('mesh exits payload', () => {
   it('golden vector: r3, 1.5 ms from the entry, leg 20 ms, eu-west', () => {
     const { payload, complete } = encodeMeshExits(
-      [{ node: 'r3', meshRttUs: 1500, legUs: 20_000, region: 'eu-west' }],
+      [{ node: 'r3', meshRttUs: 1500, legUs: 20_000, region: 'eu-west', via: ['r2'] }],
       100,
     );
     expect(complete).toBe(true);
     expect(Buffer.from(payload).toString('hex')).toBe(
-      '01' + '02' + '7233' + '000005dc' + '00004e20' + '07' + Buffer.from('eu-west').toString('hex'),
+      '01' +
+        '02' +
+        '7233' +
+        '000005dc' +
+        '00004e20' +
+        '07' +
+        Buffer.from('eu-west').toString('hex') +
+        '01' +
+        '02' +
+        '7232',
     );
   });
 
@@ -46,6 +56,7 @@ describe('mesh exits payload', () => {
     );
     expect(decodeMeshExits(new Uint8Array(0))).toBeNull();
     expect(decodeMeshExits(Uint8Array.of(1, 0))).toBeNull();
+    expect(decodeMeshExits(Uint8Array.of(1, 1, 0x61, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17))).toBeNull(); // via > 16
     expect(decodeMeshExits(Uint8Array.of(0, 0))).toBeNull(); // trailing byte
   });
 });

@@ -8,7 +8,8 @@
  * entry can reach has said what it knows of its leg.
  *
  *   u8 count ‖ count × ( u8 L ‖ node id (L bytes) ‖ u32 mesh RTT µs, entry → node (route cost)
- *                      ‖ u32 leg µs, node → game server (LEG_UNKNOWN / LEG_PENDING) ‖ u8 R ‖ region (R bytes) )
+ *                      ‖ u32 leg µs, node → game server (LEG_UNKNOWN / LEG_PENDING) ‖ u8 R ‖ region (R bytes)
+ *                      ‖ u8 H (≤ 16) ‖ H × (u8 L ‖ node id): the nodes the route passes between entry and node )
  */
 export const MESH_STATUS_EXITS_COMPLETE = 0x1;
 /** Payload of an EXITS question: room for about twenty exits in the answer. */
@@ -25,7 +26,12 @@ export interface MeshExit {
   /** The node's median leg to the game server, µs, or LEG_UNKNOWN / LEG_PENDING. */
   legUs: number;
   region: string;
+  /** The nodes the entry's route to this node passes through (neither end). */
+  via: string[];
 }
+
+/** Most intermediate nodes an answer lists per exit. */
+export const MESH_EXITS_MAX_VIA = 16;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
@@ -40,8 +46,11 @@ export function encodeMeshExits(
   for (const e of exits) {
     const id = enc.encode(e.node);
     const region = enc.encode(e.region).subarray(0, 64);
-    if (id.length === 0 || id.length > 64) continue;
-    const part = new Uint8Array(1 + id.length + 8 + 1 + region.length);
+    const via = e.via.map((v) => enc.encode(v));
+    if (id.length === 0 || id.length > 64 || via.length > MESH_EXITS_MAX_VIA) continue;
+    if (via.some((v) => v.length === 0 || v.length > 64)) continue;
+    const viaLen = via.reduce((n, v) => n + 1 + v.length, 0);
+    const part = new Uint8Array(1 + id.length + 8 + 1 + region.length + 1 + viaLen);
     const view = new DataView(part.buffer);
     part[0] = id.length;
     part.set(id, 1);
@@ -52,6 +61,13 @@ export function encodeMeshExits(
     );
     part[9 + id.length] = region.length;
     part.set(region, 10 + id.length);
+    let at = 10 + id.length + region.length;
+    part[at++] = via.length;
+    for (const v of via) {
+      part[at++] = v.length;
+      part.set(v, at);
+      at += v.length;
+    }
     if (len + part.length > maxLen || parts.length === 255) break;
     parts.push(part);
     len += part.length;
@@ -83,8 +99,17 @@ export function decodeMeshExits(buf: Uint8Array): MeshExit[] | null {
       const r = buf[at + 9 + l]!;
       if (r > 64 || at + 10 + l + r > buf.length) return null;
       const region = dec.decode(buf.subarray(at + 10 + l, at + 10 + l + r));
-      out.push({ node, meshRttUs, legUs, region });
       at += 10 + l + r;
+      const h = buf[at++];
+      if (h === undefined || h > MESH_EXITS_MAX_VIA) return null;
+      const via: string[] = [];
+      for (let k = 0; k < h; k++) {
+        const vl = buf[at];
+        if (vl === undefined || vl === 0 || vl > 64 || at + 1 + vl > buf.length) return null;
+        via.push(dec.decode(buf.subarray(at + 1, at + 1 + vl)));
+        at += 1 + vl;
+      }
+      out.push({ node, meshRttUs, legUs, region, via });
     }
   } catch {
     return null; // invalid UTF-8

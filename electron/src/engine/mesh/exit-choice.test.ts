@@ -23,6 +23,7 @@ const exit = (node: string, meshMs: number, legMs: number | null, region = ''): 
   meshRttUs: meshMs * 1000,
   legUs: legMs === null ? LEG_UNKNOWN : legMs * 1000,
   region,
+  via: [],
 });
 
 describe('chooseExit', () => {

@@ -125,6 +125,17 @@ export class MeshBoost {
     s.send(msg);
   }
 
+  /** The resolved entries, in order (names are `host:port` as given). */
+  entryList(): MeshEntry[] {
+    return this.entries;
+  }
+
+  /** Keepalive RTT (ms) of the first game socket's active entry, null before one answered. */
+  rttMs(): number | null {
+    for (const s of this.sessions.values()) return s.activeRttMs();
+    return null;
+  }
+
   stats(): MeshBoostStats {
     const out: MeshBoostStats = {
       sessions: this.sessions.size,

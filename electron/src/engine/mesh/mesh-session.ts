@@ -171,6 +171,12 @@ export class MeshSession {
     return this.active.map((s) => s.entry);
   }
 
+  /** Keepalive RTT (EWMA, ms) of the first active entry; null before its first answer. */
+  activeRttMs(): number | null {
+    const s = this.active[0];
+    return s === undefined || s.srttMs < 0 ? null : s.srttMs;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     for (const s of this.active) {

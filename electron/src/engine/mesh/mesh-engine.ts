@@ -1,0 +1,251 @@
+/**
+ * The mesh boost behind the engine's interface (what the desktop app and the dashboard drive): one
+ * redirect route through MeshBoost, with the engine's state and stats events and the mesh route for the
+ * Session view (`meshRoute()`). With `exit: 'auto'` and no entry that is a mesh node (every deployed
+ * relay) it hands the whole session to the single-relay engine `fallback` makes, unchanged.
+ */
+import {
+  canTransition,
+  parseHostPort,
+  type BoostRequest,
+  type BoostState,
+  type BoostStats,
+  type EngineEvent,
+  type EngineRoute,
+  type MeshPathView,
+  type MeshRouteView,
+  type RelayEndpoint,
+  type RelayProbe,
+  type RelayRef,
+} from '@lightspeed/shared';
+
+import { resolveIpv4 } from '../resolve.js';
+import { askExits } from './exit-choice.js';
+import { MeshBoost, NotAMeshError } from './mesh-boost.js';
+import type { MeshEntry } from './mesh-session.js';
+
+/** What the backend drives (the structural subset of BoostEngine it uses). */
+export interface MeshEngineFallback {
+  start(request: BoostRequest): Promise<void>;
+  stop(reason?: string): Promise<void>;
+  getState(): BoostState;
+  getStats(): BoostStats | null;
+  getRoutes(): EngineRoute[];
+  currentRelay(): RelayRef | null;
+  probe(relays: RelayEndpoint[]): Promise<RelayProbe[]>;
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
+
+export interface MeshEngineOptions {
+  /** The exit's node id, or 'auto'. */
+  exit: string;
+  multipath: boolean;
+  keepaliveMs: number;
+  /** The single-relay engine (for probes, and for the session when no entry is a mesh node). */
+  fallback: () => MeshEngineFallback;
+}
+
+type Listener = (event: EngineEvent) => void;
+
+export class MeshEngine {
+  private readonly listeners = new Set<Listener>();
+  private state: BoostState = { state: 'idle' };
+  private boost: MeshBoost | null = null;
+  private single: MeshEngineFallback | null = null;
+  private routes: EngineRoute[] = [];
+  private stats: BoostStats | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** Entry `host:port` → [entry node, …, exit], from the entries' EXITS answers. */
+  private readonly paths = new Map<string, string[]>();
+  private lastActive = '';
+
+  constructor(private readonly o: MeshEngineOptions) {}
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getState(): BoostState {
+    return this.single?.getState() ?? this.state;
+  }
+
+  getStats(): BoostStats | null {
+    return this.single?.getStats() ?? this.stats;
+  }
+
+  getRoutes(): EngineRoute[] {
+    return this.single?.getRoutes() ?? this.routes;
+  }
+
+  currentRelay(): RelayRef | null {
+    if (this.single !== null) return this.single.currentRelay();
+    const first = this.boost?.stats().active[0];
+    return first === undefined ? null : this.ref(first);
+  }
+
+  probe(relays: RelayEndpoint[]): Promise<RelayProbe[]> {
+    return (this.single ?? this.o.fallback()).probe(relays);
+  }
+
+  /** The mesh route for the Session view; null when the session went through one relay. */
+  meshRoute(): MeshRouteView | null {
+    const b = this.boost;
+    if (b === null || this.single !== null) return null;
+    const s = b.stats();
+    const active =
+      s.active.length > 0
+        ? s.active
+        : b
+            .entryList()
+            .slice(0, this.o.multipath ? 2 : 1)
+            .map((e) => e.name);
+    const paths: MeshPathView[] = active.map((name) => {
+      const route = this.paths.get(name) ?? [name, '…', b.exit];
+      return { entry: route[0]!, route };
+    });
+    return {
+      exit: b.exit,
+      why: b.exitChoice?.why ?? null,
+      multipath: this.o.multipath,
+      paths,
+      failovers: s.failovers,
+      moves: s.moves,
+    };
+  }
+
+  async start(request: BoostRequest): Promise<void> {
+    const route = request.routes[0];
+    const server = route === undefined ? null : parseHostPort(route.server);
+    if (route === undefined || server === null || request.routes.length !== 1 || request.capture) {
+      throw new RangeError('a mesh boost carries one redirect route (host:port)');
+    }
+    const first = request.relays[0];
+    if (first === undefined) throw new RangeError('a mesh boost needs at least one entry relay');
+    this.setState({ state: 'connecting', relay: this.refOf(first) });
+    const boost = new MeshBoost({
+      server,
+      entries: request.relays.map((r) => ({
+        host: r.host,
+        port: r.port,
+        token: r.token ?? request.token,
+      })),
+      exit: this.o.exit,
+      ...(route.localPort !== undefined && route.localPort !== 0 && { localPort: route.localPort }),
+      keepaliveMs: this.o.keepaliveMs,
+      multipath: this.o.multipath,
+    });
+    try {
+      const port = await boost.start();
+      this.boost = boost;
+      this.routes = [{ localPort: port, server: route.server }];
+    } catch (err) {
+      await boost.stop();
+      if (!(err instanceof NotAMeshError)) {
+        this.setState({ state: 'error', reason: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+      // Not a mesh: today's single-relay session, its events passed on as they come.
+      this.state = { state: 'idle' };
+      const single = this.o.fallback();
+      this.single = single;
+      single.subscribe((e) => this.emit(e));
+      await single.start(request);
+      return;
+    }
+    await this.learnPaths(boost.entryList(), server.host, server.port);
+    this.setState({ state: 'active', relay: this.refOf(first), sinceMs: Date.now() });
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  async stop(reason = 'stopped'): Promise<void> {
+    if (this.single !== null) return this.single.stop(reason);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.boost?.stop();
+    if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
+  }
+
+  /** Every entry's route to the exit, from its EXITS answer (its own node id first). */
+  private async learnPaths(entries: MeshEntry[], host: string, port: number): Promise<void> {
+    const exit = this.boost!.exit;
+    const choice = this.boost!.exitChoice;
+    const serverIp = (await resolveIpv4(host, port)).ip;
+    await Promise.all(
+      entries.map(async (entry) => {
+        const exits =
+          choice !== null && entry === entries[0]
+            ? choice.exits
+            : await askExits({ entry, serverIp, serverPort: port, timeoutMs: 600 });
+        const self = exits?.[0]?.node;
+        const to = exits?.find((e) => e.node === exit);
+        if (self === undefined) return;
+        this.paths.set(entry.name, self === exit ? [exit] : [self, ...(to?.via ?? ['…']), exit]);
+      }),
+    );
+  }
+
+  private tick(): void {
+    const b = this.boost;
+    if (b === null) return;
+    const s = b.stats();
+    const rtt = b.rttMs();
+    const relay = s.active[0] === undefined ? null : this.ref(s.active[0]);
+    this.stats = {
+      atMs: Date.now(),
+      relay,
+      rtt: rtt === null ? null : { min: rtt, p50: rtt, p95: rtt, last: rtt },
+      jitterMs: 0,
+      lossUp: 0,
+      lossDown: 0,
+      lossDownAfterFec: 0,
+      fecRecovered: 0,
+      packetsUp: s.sent,
+      packetsDown: s.delivered,
+      bytesUp: 0,
+      bytesDown: 0,
+      flows: s.sessions,
+    };
+    this.emit({ type: 'stats', stats: this.stats });
+    const active = s.active.join(',');
+    if (active === this.lastActive) return;
+    const before = this.lastActive;
+    this.lastActive = active;
+    if (before === '' || s.sessions === 0) return;
+    const from = this.ref(before.split(',')[0]!);
+    if (relay === null) {
+      if (this.state.state === 'active')
+        this.setState({ state: 'degraded', relay: from, reason: 'no entry reaches the exit' });
+      return;
+    }
+    this.emit({ type: 'failover', from, to: relay, reason: 'entry change' });
+    if (canTransition(this.state.state, 'failing-over')) {
+      this.setState({ state: 'failing-over', from, to: relay, reason: 'entry change' });
+    }
+    this.setState({ state: 'active', relay, sinceMs: Date.now() });
+  }
+
+  private ref(name: string): RelayRef {
+    const node = this.paths.get(name)?.[0];
+    return { id: node ?? name, address: name };
+  }
+
+  private refOf(r: RelayEndpoint): RelayRef {
+    return {
+      id: r.id ?? `${r.host}:${r.port}`,
+      address: `${r.host}:${r.port}`,
+      ...(r.region && { region: r.region }),
+    };
+  }
+
+  private setState(next: BoostState): void {
+    if (!canTransition(this.state.state, next.state)) return;
+    this.state = next;
+    this.emit({ type: 'state', state: next });
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+}
