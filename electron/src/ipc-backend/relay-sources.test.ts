@@ -249,6 +249,29 @@ describe('the default relay registry', () => {
   });
 });
 
+describe('own relays do not wait for the default registry', () => {
+  it('Boost through the own list starts while the default registry still hangs', async () => {
+    const open = await startTestRelay({ server: { node_id: 'own-relay', region: 'home' } });
+    cleanups.push(() => open.stop());
+    registry.hang('/slow.json');
+    const h = firstRun(
+      { relays: [{ host: '127.0.0.1', port: open.dataPort, id: 'mine' }] },
+      {
+        defaultRegistry: { url: registry.url('/slow.json'), publicKey: registry.publicKey },
+        registryTimeoutMs: 60_000,
+      },
+    );
+    void h.backend.init();
+    await h.backend.handlers.boost.start({ target: { kind: 'server', server: `127.0.0.1:${echo.port}` } });
+    await waitFor(() => h.states.some((s) => s.state.state === 'active'), 10_000, 'active');
+    expect(h.states.find((s) => s.state.state === 'active')?.state).toMatchObject({ relay: { id: 'mine' } });
+    // The default registry is still being fetched: the session did not wait for it.
+    expect(defaultSource(h.backend.snapshot().relays)?.loading).toBe(true);
+    expect(registry.hits('/slow.json')).toBe(1);
+    await h.backend.handlers.boost.stop(undefined);
+  });
+});
+
 describe('settings and overrides', () => {
   it('a settings file from before the default registry loads with it on and the own relays kept', () => {
     const old = settingsFileSchema.parse({

@@ -26,7 +26,7 @@ import type { SettingsService } from './settings-service.js';
 
 /** A registry that loaded is fetched again after this long (in the background while its relays serve). */
 const REFRESH_MS = 60 * 60_000;
-/** A registry served from its last good copy is fetched again after this long. */
+/** A registry that failed, or serves its last good copy, is tried again after this long (while other relays serve). */
 const STALE_RETRY_MS = 60_000;
 
 export interface RelaySourcesOptions {
@@ -87,16 +87,22 @@ export class RelaySources {
   }
 
   /**
-   * The relays to boost through. Waits for a registry that has no usable relays yet (one bounded fetch);
-   * one that is merely due for a refresh reloads in the background. Throws `no-relays` with the reasons
-   * when no relay is left because sources failed.
+   * The relays to boost through. With no relay at all, waits for the registries that have none to give
+   * (one bounded fetch); otherwise a registry not loaded, failed or due for a refresh reloads in the
+   * background, and the relays already there serve at once. Throws `no-relays` with the reasons when no relay
+   * is left because sources failed.
    */
   async current(): Promise<RelayEndpoint[]> {
     const now = this.o.now();
     const wanted = this.registrySources(this.o.settings.get());
     const results = wanted.map((s) => this.results.get(s.kind));
-    if (results.some((r) => !usable(r, now))) await this.reload();
-    else if (results.some((r) => r !== undefined && due(r, now))) void this.reload();
+    // A copy that ran out while the app ran: its relays leave the list now.
+    if (results.some((r) => r?.load != null && now >= r.load.expiresAtMs)) {
+      this.apply();
+      this.publish();
+    }
+    if (results.some((r) => !usable(r, now)) && this.book.list().length === 0) await this.reload();
+    else if (results.some((r) => r === undefined || due(r, now))) void this.reload();
     const list = this.book.list();
     const errors = this.errors();
     if (list.length === 0 && errors.length > 0) throw new IpcError('no-relays', errors.join('; '));
@@ -283,9 +289,10 @@ function usable(r: RegistryResult | undefined, now: number): boolean {
   return r?.load != null && r.load.relays.length > 0 && now < r.load.expiresAtMs;
 }
 
-/** A usable result that should be fetched again. */
+/** A result that should be fetched again: failed or from the cached copy after a minute, fresh after an hour. */
 function due(r: RegistryResult, now: number): boolean {
-  return now - r.atMs > (r.load?.staleBecause === undefined ? REFRESH_MS : STALE_RETRY_MS);
+  const fresh = usable(r, now) && r.load?.staleBecause === undefined;
+  return now - r.atMs > (fresh ? REFRESH_MS : STALE_RETRY_MS);
 }
 
 function label(kind: RegistryKind): string {
