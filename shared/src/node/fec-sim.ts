@@ -7,6 +7,7 @@
  */
 import { FecLink, type FecSetting } from '../protocol/fec-link.js';
 import { HEADER_V1_LEN, writeHeaderFields } from '../protocol/header.js';
+import { oracleDelays, type OracleDatagram } from './fec-oracle.js';
 import { Prng, deriveSeed } from './prng.js';
 import { gilbertElliottLossModel, iidLoss, type GilbertElliott, type LossModel } from './loss-model.js';
 
@@ -31,6 +32,8 @@ export interface SimOptions {
   flushMs?: number;
   /** One-way link delay, ms. */
   delayMs?: number;
+  /** Also run the ideal decoder (`oracleDelays`) over each direction's v3 datagrams. */
+  oracle?: boolean;
 }
 
 export interface SimDirection {
@@ -44,6 +47,8 @@ export interface SimDirection {
   recovered: number;
   /** Recovery delays (ms) of every rebuilt packet. */
   delaysMs: number[];
+  /** With `oracle`: the ideal decoder's delays over the same v3 datagrams and losses. */
+  oracleDelaysMs?: number[];
 }
 
 export interface SimResult {
@@ -122,6 +127,8 @@ class End {
   readonly got = new Map<number, number>();
   recovered = 0;
   readonly delays: number[] = [];
+  /** v3 datagrams sent, for the ideal decoder (when asked for). */
+  log: OracleDatagram[] | null = null;
   peer!: End;
 
   constructor(
@@ -143,7 +150,7 @@ class End {
       emit: (d) => {
         this.transmit(d);
       },
-      deliver: (payload, recovered) => this.peer.onGame(payload, recovered),
+      deliver: (payload, recovered) => this.onGame(payload, recovered),
     });
   }
 
@@ -151,7 +158,9 @@ class End {
   transmit(d: Uint8Array): void {
     this.bytes += d.length;
     this.datagrams++;
-    if (this.loss.drop(this.rng)) {
+    const lost = this.loss.drop(this.rng);
+    if (this.log !== null) this.record(d, lost);
+    if (lost) {
       this.dropped++;
       return;
     }
@@ -163,7 +172,15 @@ class End {
     });
   }
 
-  /** Called on the receiving end (through the sender's deliver). */
+  /** A v3 source or repair into the ideal decoder's log (reports and other versions carry no data). */
+  private record(d: Uint8Array, lost: boolean): void {
+    if (d[0]! >>> 4 !== 3) return;
+    const at = this.clock.now + this.delayMs;
+    if ((d[0]! & 0x8) === 0) this.log!.push({ id: (d[20]! << 8) | d[21]!, w: 0, lost, at });
+    else if (d[6]! >>> 6 === 1) this.log!.push({ id: (d[4]! << 8) | d[5]!, w: (d[6]! & 0x3f) + 1, lost, at });
+  }
+
+  /** A game packet this end received (as it arrived, or rebuilt by its link). */
   onGame(payload: Uint8Array, recovered: boolean): void {
     const n = (payload[0]! << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!;
     if (this.got.has(n)) return;
@@ -228,6 +245,10 @@ export function simulateFec(o: SimOptions): SimResult {
   );
   client.peer = relay;
   relay.peer = client;
+  if (o.oracle === true) {
+    client.log = [];
+    relay.log = [];
+  }
   // Negotiation: the offer and its accept cross the lossy link like any datagram (retried every 250 ms).
   const offer = client.link.offer();
   if (offer !== null) {
@@ -264,6 +285,7 @@ export function simulateFec(o: SimOptions): SimResult {
     bytesVsOff: from.bytes / (o.packets * (HEADER_V1_LEN + o.size)),
     recovered: to.recovered,
     delaysMs: to.delays,
+    ...(from.log !== null ? { oracleDelaysMs: oracleDelays(from.log, o.seed) } : {}),
   });
   return {
     up: dir(client, relay),

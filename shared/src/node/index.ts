@@ -28,3 +28,10 @@ export { DropTracker } from './drop-tracker.js';
 export { numberArg, parseCliArgs, type ArgOptions } from './cli-args.js';
 export { NetnsLab, canUseNetns } from './netns.js';
 export { simulateFec, type SimDirection, type SimLoss, type SimOptions, type SimResult } from './fec-sim.js';
+export {
+  idealScheduleDelays,
+  oracleDelays,
+  type IdealScheduleOptions,
+  type OracleDatagram,
+} from './fec-oracle.js';
+export { delayLowerBoundMs, repairBudget, waitAtLeast, type DelayBoundScenario } from './fec-delay-bound.js';

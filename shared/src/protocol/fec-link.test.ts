@@ -135,14 +135,18 @@ describe('FecLink, v3', () => {
     const { c } = pair();
     c.link.send(fill('A', 5), 0);
     c.link.send(fill('B', 5), 8);
+    c.link.send(fill('C', 5), 16);
+    c.link.send(fill('D', 5), 24);
+    c.link.send(fill('E', 5), 32);
     const src = c.out[0]!;
     expect(toHex(src.subarray(0, 24))).toBe(
       '30 07 00 00 00 0f 42 40 c0 a8 01 64 68 1a 01 32 30 39 1e 61 00 00 00 00',
     );
     const repair = c.out.find((d) => d[0] === 0x38);
     expect(repair).toBeDefined();
-    // token 7, sequence 2, newest id 1, kind 1 with W − 1 = 1, key 0; payload 2 + 5 bytes
-    expect(toHex(repair!.subarray(0, 8))).toBe('38 07 00 02 00 01 41 00');
+    // Blind start: the budget of 1% loss, 0.24 repairs per source, so the first repair follows the fifth
+    // source. Token 7, sequence 5, newest id 4, kind 1 with W − 1 = 4, key 0; payload 2 + 5 bytes.
+    expect(toHex(repair!.subarray(0, 8))).toBe('38 07 00 05 00 04 44 00');
     expect(repair!.length).toBe(8 + 7);
   });
 
@@ -174,6 +178,23 @@ describe('FecLink, v3', () => {
     // The relay's reports told the client about its direction's 10% loss.
     expect(c.link.estimatedLoss!).toBeGreaterThan(0.06);
     expect(c.link.estimatedLoss!).toBeLessThan(0.14);
+  });
+
+  it('the first reports go early (after 24 datagrams), later ones after 100 or 500 ms', () => {
+    const { c, r } = pair();
+    const reportAt: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const before = r.link.stats().reportsSent;
+      c.link.send(new Uint8Array(100), i * 8);
+      carry(c, r, () => false, i * 8);
+      r.link.send(new Uint8Array(100), i * 8);
+      if (r.link.stats().reportsSent > before) reportAt.push(i);
+      carry(r, c, () => false, i * 8);
+    }
+    // The client's datagrams (a source and, at first, half a repair each) reach 24 within 20 packets.
+    expect(reportAt[0]!).toBeLessThan(20);
+    expect(reportAt.slice(0, 4).every((at, i) => i === 0 || at - reportAt[i - 1]! < 20)).toBe(true);
+    expect(reportAt[4]! - reportAt[3]!).toBeGreaterThan(40);
   });
 
   it('repairs follow the reported loss: few on a clean link, many on a bad one', () => {

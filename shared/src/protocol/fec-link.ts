@@ -39,6 +39,13 @@ export const FEC_FALLBACK_K = 4;
 export const FEC_REPORT_INTERVAL_MS = 500;
 /** ... and sooner once this many datagrams were counted (at high packet rates the sender learns fast). */
 export const FEC_REPORT_PACKETS = 100;
+/**
+ * The first reports go after this many datagrams: the sender starts blind (spending the budget of an
+ * assumed loss), so the sooner it hears, the less start-up costs; four small samples move its estimate
+ * halfway each (`RepairRate.onReport`).
+ */
+export const FEC_REPORT_FIRST_PACKETS = 24;
+const FEC_REPORT_FIRST_COUNT = 4;
 /** Never more often than this. */
 const FEC_REPORT_MIN_GAP_MS = 50;
 
@@ -248,10 +255,9 @@ export class FecLink {
     const dec = this.v3Dec;
     if (dec === null) return;
     const elapsed = nowMs - this.lastReportMs;
-    if (
-      elapsed < FEC_REPORT_INTERVAL_MS &&
-      (elapsed < FEC_REPORT_MIN_GAP_MS || this.meter.counted < FEC_REPORT_PACKETS)
-    )
+    const enough =
+      this.counters.reportsSent < FEC_REPORT_FIRST_COUNT ? FEC_REPORT_FIRST_PACKETS : FEC_REPORT_PACKETS;
+    if (elapsed < FEC_REPORT_INTERVAL_MS && (elapsed < FEC_REPORT_MIN_GAP_MS || this.meter.counted < enough))
       return;
     this.lastReportMs = nowMs;
     const lost = dec.lostCount;

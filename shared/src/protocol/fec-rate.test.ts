@@ -57,7 +57,7 @@ describe('repair rate', () => {
     const ratios = [0, 0.01, 0.05, 0.1, 0.2].map(at);
     for (let i = 1; i < ratios.length; i++) expect(ratios[i]!).toBeGreaterThanOrEqual(ratios[i - 1]!);
     expect(ratios[0]!).toBeLessThan(0.1); // a clean link costs little
-    expect(ratios[1]!).toBeLessThanOrEqual(budgetCap('balanced', 0.01) + 1e-9);
+    expect(ratios[1]!).toBeLessThanOrEqual(budgetCap('balanced', 0.0101));
     expect(ratios[4]!).toBeLessThanOrEqual(1);
     const strong = settled(
       'strong',
@@ -86,6 +86,22 @@ describe('repair rate', () => {
       Array.from({ length: 12 }, () => report(900, 100, 33, 3)),
     ).ratio();
     expect(bursts).toBeGreaterThan(singles);
+  });
+
+  it('keeps its rate at 1% through a few clean reports, and meets loss that starts within one report', () => {
+    const r = settled(
+      'balanced',
+      1000 / 128,
+      Array.from({ length: 12 }, () => report(990, 10)),
+    );
+    const before = r.ratio();
+    // At 1% a 100-datagram report sees nothing a third of the time: three in a row must not halve the rate.
+    for (let i = 0; i < 3; i++) r.onReport(report(100, 0));
+    expect(r.ratio()).toBeGreaterThan(0.7 * before);
+    // Loss jumps to 20%: one report of it takes the estimate most of the way.
+    r.onReport(report(160, 40, 40));
+    expect(r.estimatedLoss).toBeGreaterThan(0.05);
+    expect(r.ratio()).toBe(budgetCap('balanced', r.estimatedLoss));
   });
 
   it('paces repairs by credit: r = 0.5 means one repair after every other source', () => {

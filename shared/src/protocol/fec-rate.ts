@@ -5,10 +5,13 @@
  *   need  = p / (1 − p)                 repairs per source just to replace what the link loses
  *   r     = GAIN · need · (1 + BURST · (mean burst − 1)) + FLOOR
  *   r    ≥ interval / MAX_WAIT_MS        when p ≥ 0.2%: a lost packet never waits long for a repair
- *   r    ≤ budget(p)                     balanced: 0.27 + 25 (p − 1.3%) within 0.2..1;
+ *   r    ≤ budget(p)                     balanced: 0.24 + 25 (p − 1%) within 0.2..1;
  *                                        strong: 0.5 + 40 (p − 1.3%) within 0.5..2
  *
- * Until the first report arrives the sender spends the budget of the assumed loss (3%).
+ * Balanced is sized to the byte targets: 0.24 repairs per source at 1% loss (about 1.26× the bytes of FEC
+ * off with 200-byte packets, under 1.3×), one per source from 4% up (under 2×). Until the first report
+ * arrives the sender spends the budget of the assumed loss (1%); the first reports come early (see
+ * `FecLink`), so start-up costs little.
  * Strong multiplies both lower bounds by 1.5 (and has the larger budget).
  * The budget is repairs per source, which is the byte overhead when repairs are as long as sources.
  * Repairs are paced by a credit: each source adds r, each repair spends 1, so they leave right after the
@@ -21,16 +24,20 @@ export const RATE_TUNING = {
   GAIN: 2,
   BURST: 0.8,
   FLOOR: 0.04,
-  MAX_WAIT_MS: 8,
+  MAX_WAIT_MS: 7.5,
   /** Strong asks 1.5× of both terms (and has the larger budget). */
   STRONG: 1.5,
   /** Loss assumed before the first report: protective without being wasteful. */
-  INITIAL_LOSS: 0.03,
+  INITIAL_LOSS: 0.01,
+  /** Datagrams of memory of the loss estimate once it has settled. */
+  MEMORY: 1000,
+  /** What the start-up guess weighs against the first reports, in datagrams. */
+  PRIOR: 100,
 };
 
 export function budgetCap(budget: FecBudget, p: number): number {
   const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-  return budget === 'strong' ? clamp(0.5 + 40 * (p - 0.013), 0.5, 2) : clamp(0.27 + 25 * (p - 0.013), 0.2, 1);
+  return budget === 'strong' ? clamp(0.5 + 40 * (p - 0.013), 0.5, 2) : clamp(0.24 + 25 * (p - 0.01), 0.2, 1);
 }
 
 export class RepairRate {
@@ -40,6 +47,8 @@ export class RepairRate {
   private lastSourceMs = -1;
   private credit = 0;
   private reports = 0;
+  /** Datagrams reported so far. */
+  private counted = 0;
 
   constructor(private budget: FecBudget) {}
 
@@ -57,15 +66,23 @@ export class RepairRate {
   }
 
   /**
-   * Folds a peer report in: the first four move the estimate halfway (the start-up guess is left within
-   * two seconds), later ones by how many packets they cover (150 or more: halfway), so a quiet interval
-   * cannot swing the rate.
+   * Folds a peer report in: the running loss of every datagram reported so far, with the start-up guess
+   * counted as 100 datagrams, until 1000 are behind it; from then on a moving average over about the last
+   * 1000. A short memory would not do: at 1% a 100-datagram report sees no loss a third of the time, and a
+   * few such reports would drop the rate to a repair every 20 packets (a loss then waits that long). A report
+   * whose loss is well above the estimate (three standard deviations and two more) moves it at once, so loss
+   * that starts is met within a report.
    */
   onReport(r: V3Report): void {
     const total = r.received + r.lost;
     if (total === 0) return;
+    const t = RATE_TUNING;
     const sample = r.lost / total;
-    const weight = this.reports < 4 ? 0.5 : Math.min(0.5, total / 300);
+    const expected = this.loss * total;
+    const jump = r.lost > expected + 3 * Math.sqrt(expected) + 2;
+    const behind = Math.min(this.counted, t.MEMORY) + t.PRIOR;
+    const weight = Math.min(0.5, total / (jump ? Math.min(300, total + behind) : total + behind));
+    this.counted += total;
     this.reports++;
     this.loss += weight * (sample - this.loss);
     if (r.bursts > 0) {
