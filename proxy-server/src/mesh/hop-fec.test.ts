@@ -1,8 +1,9 @@
 /**
  * Hop FEC (FecLink's adaptive v3 on a mesh hop): two ends over a seeded lossy channel in memory — lost
  * messages rebuilt, the receiver's in-band reports moving the sender's loss estimate to the hop's loss —
- * then two relays over the project's userspace lossy link (10% each way): the exit rebuilds lost messages,
- * the hop reports its loss, and more round trips complete than over the same link with FEC off.
+ * then two relays over the project's userspace lossy link (10% each way): once a probe is lost the hop
+ * runs FEC, the exit rebuilds lost messages, the hop reports its loss, and more round trips complete than
+ * over the same link with FEC off; on a clean hop session messages go bare.
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -99,14 +100,22 @@ describe('hop FEC', () => {
     expect(h.receive(Uint8Array.of(MSG_FEC, 0x31, ...new Uint8Array(30)), 0)).toBe(false);
   });
 
-  async function roundTrips(fec: boolean) {
-    const lab = await startMeshLab({ nodes: ['a', 'b'], loss: { 'a-b': 0.1 }, probeIntervalMs: 50, fec });
+  async function roundTrips(fec: boolean, loss = 0.1) {
+    const lab = await startMeshLab({
+      nodes: ['a', 'b'],
+      ...(loss > 0 && { loss: { 'a-b': loss } }),
+      probeIntervalMs: 50,
+      fec,
+    });
     const echo = await EchoServer.start();
     const sock = createSocket('udp4');
     try {
       await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
       const a = lab.relay('a').mesh!;
+      const b = lab.relay('b').mesh!;
       expect(await waitFor(() => a.reachable('b'))).toBe(true);
+      // Hop FEC starts when the hop shows loss (a lost probe): wait until both ends have seen one.
+      if (loss > 0) expect(await waitFor(() => a.links()[0]!.loss > 0 && b.links()[0]!.loss > 0)).toBe(true);
       const got = new Set<number>();
       sock.on('message', (m) => {
         const d = decodeMeshClientFrame(m);
@@ -129,11 +138,12 @@ describe('hop FEC', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
       await new Promise((r) => setTimeout(r, 500));
-      const links = [...a.links(), ...lab.relay('b').mesh!.links()];
+      const links = [...a.links(), ...b.links()];
       return {
         ok: got.size,
-        recovered: a.stats.fecRecovered + lab.relay('b').mesh!.stats.fecRecovered,
+        recovered: a.stats.fecRecovered + b.stats.fecRecovered,
         reportedLoss: Math.max(...links.map((l) => l.fec_loss)),
+        repairs: a.fecRepairs() + b.fecRepairs(),
       };
     } finally {
       sock.close();
@@ -152,5 +162,11 @@ describe('hop FEC', () => {
     // 10% each way: about 81% of round trips survive without FEC.
     expect(on.ok).toBeGreaterThan(off.ok);
     expect(on.ok / 600).toBeGreaterThan(0.9);
+  }, 30_000);
+
+  it('on a clean hop session messages go bare: no repairs, nothing lost', async () => {
+    const clean = await roundTrips(true, 0);
+    expect(clean.repairs).toBe(0);
+    expect(clean.ok).toBe(600);
   }, 30_000);
 });

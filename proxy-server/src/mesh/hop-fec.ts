@@ -11,7 +11,14 @@
  * The receiver's reports size the sender's repair rate to the loss this hop has, direction by direction.
  * PING / PONG / LSA are never wrapped: the loss the link estimate measures stays the raw loss.
  */
-import { FEC_MAX_PAYLOAD, FecLink, checkTunnelHeader } from '@lightspeed/shared';
+import {
+  FEC_MAX_PAYLOAD,
+  FecLink,
+  V3Kind,
+  checkTunnelHeader,
+  readV3Extension,
+  type V3Extension,
+} from '@lightspeed/shared';
 
 export const MSG_FEC = 7;
 
@@ -29,6 +36,8 @@ export interface HopFecStats {
 export class HopFec {
   private readonly link: FecLink;
   private seq = 0;
+  private reports = 0;
+  private readonly ext: V3Extension = { kind: 0, id: 0, w: 0, key: 0, payloadOffset: 0 };
 
   constructor(
     send: (message: Uint8Array) => void,
@@ -70,7 +79,9 @@ export class HopFec {
   receive(message: Uint8Array, nowMs: number): boolean {
     const d = message.subarray(1);
     if (message[0] !== MSG_FEC || checkTunnelHeader(d) !== 3) return false;
-    return this.link.receive(d, 3, nowMs) !== 'invalid';
+    const ok = this.link.receive(d, 3, nowMs) !== 'invalid';
+    if (ok && readV3Extension(d, this.ext) === null && this.ext.kind === V3Kind.REPORT) this.reports++;
+    return ok;
   }
 
   /** About every probe interval: the loss report to the peer when one is due. */
@@ -78,9 +89,9 @@ export class HopFec {
     this.link.tick(nowMs);
   }
 
-  /** The loss the peer reports for this direction of the hop (null before any report). */
+  /** The loss the peer reports for this direction of the hop (null before its first report). */
   get reportedLoss(): number | null {
-    return this.link.estimatedLoss;
+    return this.reports === 0 ? null : this.link.estimatedLoss;
   }
 
   stats(): HopFecStats {

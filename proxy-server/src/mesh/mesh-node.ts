@@ -44,6 +44,10 @@ import type { DestinationPolicy } from '../security/destination-policy.js';
 export const ENTRY_FRESH_MS = 1000;
 /** A PING unanswered for this many probe intervals counts as lost (the link's down rule: link-state.ts). */
 export const LINK_DEAD_PROBES = 3;
+/** Hop FEC runs while a probe of the link was lost this recently (or the peer reports loss). */
+export const HOP_FEC_HOLD_MS = 30_000;
+/** ... or while the loss the peer reports for the hop is at least this. */
+const HOP_FEC_MIN_REPORTED_LOSS = 0.001;
 /** A flooded LSA is forgotten after this many probe intervals without a newer one. */
 const LSA_EXPIRY_PROBES = 6;
 
@@ -83,6 +87,8 @@ interface Peer {
   pending: Map<number, number>;
   /** Hop FEC both ways (hop-fec.ts): session messages to this peer and from it. */
   fec: HopFec;
+  /** When a probe of this link was last lost. */
+  lossAt: number;
 }
 
 /** Entry side of a session: where the client is. */
@@ -181,6 +187,7 @@ export class MeshNode {
             this.dispatch(peer, decodeMessage(inner), performance.now(), true);
           },
         ),
+        lossAt: -Infinity,
       };
       this.peers.set(p.node_id, peer);
     }
@@ -227,7 +234,10 @@ export class MeshNode {
         if (now - sent < this.deadAfterMs) continue;
         p.pending.delete(seq);
         // Before the first PONG the peer may simply not be up yet: that is not loss on the link.
-        if (p.link.rttMs >= 0) p.link.missed();
+        if (p.link.rttMs >= 0) {
+          p.link.missed();
+          p.lossAt = now;
+        }
       }
       p.pending.set(p.pingSeq, now);
       this.send(p, { type: MsgType.PING, seq: p.pingSeq, time: now });
@@ -331,10 +341,16 @@ export class MeshNode {
     this.sealAndSend(p, encodeMessage(msg));
   }
 
-  /** DATA / REPLY / FIN: through the hop's FEC (hop-fec.ts) unless `[mesh] fec = false`. */
+  /**
+   * DATA / REPLY / FIN: through the hop's FEC (hop-fec.ts) while the hop shows loss — a probe lost in the
+   * last HOP_FEC_HOLD_MS, or the peer's reports — as Entrouter's table has no FEC at no loss; bare on a
+   * clean hop (and with `[mesh] fec = false`).
+   */
   private sendSession(p: Peer, msg: MeshMessage): void {
     const bytes = encodeMessage(msg);
-    if (this.o.mesh.fec && HopFec.fits(bytes)) p.fec.send(bytes, performance.now());
+    const now = performance.now();
+    const lossy = now - p.lossAt < HOP_FEC_HOLD_MS || (p.fec.reportedLoss ?? 0) >= HOP_FEC_MIN_REPORTED_LOSS;
+    if (this.o.mesh.fec && lossy && HopFec.fits(bytes)) p.fec.send(bytes, now);
     else this.sealAndSend(p, bytes);
   }
 

@@ -280,7 +280,11 @@ describe('a mesh relay is never an open relay', () => {
       ask('10.1.2.3', 100); // refused by the destination policy: no answer
       expect(await waitFor(() => answers.length >= 2, 2000)).toBe(true);
       await new Promise((r) => setTimeout(r, 200));
-      expect(answers.map((a) => a.length).sort((a, b) => a - b)).toEqual([20, 19 + 1 + 1 + 1 + 8 + 1 + 7]);
+      // 19-byte header ‖ count ‖ (L ‖ "e" ‖ cost ‖ leg ‖ R ‖ "eu-west" ‖ H = 0)
+      expect(answers.map((a) => a.length).sort((a, b) => a - b)).toEqual([
+        20,
+        19 + 1 + 1 + 1 + 8 + 1 + 7 + 1,
+      ]);
       expect(
         await metric(entry, 'lightspeed_mesh_dropped_packets_total', { reason: 'destination_refused' }),
       ).toBe(1);
