@@ -1,13 +1,15 @@
 /**
  * `lightspeed boost --exit NODE_ID` as a child process (the built CLI; `npm test` builds first) through
  * three relays on loopback: the entry is killed mid-session, the CLI reports the move to the next entry,
- * the game keeps getting replies, and the game server sees one source address throughout.
+ * the game keeps getting replies, and the game server sees one source address throughout. `--exit auto`
+ * says which exit it chose and why; against a relay that is not a mesh node it boosts through that relay
+ * as without --exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
-import { freeUdpPorts, startMeshLab, type MeshLab } from '@lightspeed/proxy-server';
+import { freeUdpPorts, startMeshLab, startTestRelay, type MeshLab } from '@lightspeed/proxy-server';
 import { EchoServer } from '@lightspeed/shared/node';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -108,5 +110,44 @@ describe('lightspeed boost --exit', () => {
       'every reply after the move',
     );
     expect([...echo.peers]).toEqual(sources);
+  });
+
+  it('--exit auto: says which exit and why; with a relay that is not a mesh node, one relay as before', async () => {
+    const lab: MeshLab = await startMeshLab({ nodes: ['e1', 'x'], probeIntervalMs: 100 });
+    cleanups.push(() => lab.stop());
+    const plain = await startTestRelay();
+    cleanups.push(() => plain.stop());
+    const echo = await EchoServer.start();
+    cleanups.push(() => echo.stop());
+    await waitFor(() => lab.relay('e1').mesh!.reachable('x'), 10_000, 'mesh routes');
+    const boost = (relay: number) =>
+      run([
+        'boost',
+        '--server',
+        `127.0.0.1:${echo.port}`,
+        '--relay',
+        `127.0.0.1:${relay}`,
+        '--exit',
+        'auto',
+        '--token',
+        '0',
+        '--json',
+      ]);
+    // Nothing measured yet: the entry is its own exit, and the CLI says so.
+    const mesh = boost(lab.relay('e1').dataPort);
+    await waitFor(() => mesh.events.some((e) => e.type === 'mesh'), 20_000, 'the mesh boost');
+    const chosen = mesh.events.find((e) => e.type === 'mesh-exit')!;
+    expect(chosen.exit).toBe('e1');
+    expect(String(chosen.why)).toMatch(/no mesh node has measured/);
+    expect((chosen.exits as { node: string }[]).map((e) => e.node).sort()).toEqual(['e1', 'x']);
+
+    const single = boost(plain.dataPort);
+    await waitFor(() => single.events.some((e) => e.type === 'routes'), 20_000, 'the single-relay boost');
+    expect(single.events.find((e) => e.type === 'mesh-exit')).toEqual({
+      type: 'mesh-exit',
+      exit: null,
+      why: 'no entry answered as a mesh node',
+    });
+    expect(single.events.some((e) => e.type === 'mesh')).toBe(false);
   });
 });
