@@ -9,6 +9,7 @@ import type { DirectComparison, SessionSummary } from '@lightspeed/shared';
 import { EchoServer, LossyLink } from '@lightspeed/shared/node';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { DirectWatch } from './direct-watch.js';
 import { BoostEngine, type EngineEvent } from './index.js';
 import { startLocalRelay } from '../test-support/local-relay.js';
 import { sourceRouter } from '../test-support/source-router.js';
@@ -116,4 +117,35 @@ describe('direct path comparison', () => {
       directNote: expect.stringMatching(/answers no light probe/) as unknown,
     });
   }, 30_000);
+
+  it('keeps the direct number but no "ms saved" when the relay path gets no answer', async () => {
+    const echo = await EchoServer.start();
+    cleanups.push(() => echo.stop());
+    const silentRelay = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silentRelay.bind(0, '127.0.0.1', resolve));
+    cleanups.push(() => void silentRelay.close());
+    const updates: DirectComparison[] = [];
+    const watch = new DirectWatch({
+      server: { address: '127.0.0.1', ip: 0x7f000001, port: echo.port },
+      label: `127.0.0.1:${echo.port}`,
+      relay: () => ({ id: 'mute', endpoint: { host: '127.0.0.1', port: silentRelay.address().port } }),
+      probe: { count: 3, spacingMs: 10, timeoutMs: 300 },
+      warp: () => Promise.resolve({ installed: false, connected: false }),
+      onUpdate: (c) => updates.push(c),
+    });
+    cleanups.push(() => watch.stop());
+    await watch.round();
+    expect(updates.at(-1)).toMatchObject({
+      state: 'measured',
+      relay: 'mute',
+      boostedMs: null,
+      msSaved: null,
+    });
+    expect(updates.at(-1)!.directMs).toBeGreaterThan(0);
+    expect(updates.at(-1)!.note).toMatch(/the relay path got no answer$/);
+    expect(watch.totals()).toMatchObject({
+      boostedMs: null,
+      note: 'not measured: the relay path got no answer to the probe',
+    });
+  });
 });

@@ -64,7 +64,9 @@ export class DirectWatch {
   totals(): { directMs: number | null; boostedMs: number | null; note?: string } {
     const directMs = this.directSamples.length === 0 ? null : median(this.directSamples);
     const boostedMs = this.boostedSamples.length === 0 ? null : median(this.boostedSamples);
-    if (directMs !== null) return { directMs, boostedMs };
+    if (directMs !== null && boostedMs !== null) return { directMs, boostedMs };
+    if (directMs !== null)
+      return { directMs, boostedMs, note: 'not measured: the relay path got no answer to the probe' };
     return { directMs, boostedMs, note: this.latest?.note ?? 'the direct path was not measured' };
   }
 

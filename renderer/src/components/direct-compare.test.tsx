@@ -64,6 +64,19 @@ describe('Session: without and with LightSpeed', () => {
     const table = screen.getByRole('table', { name: 'Direct against each relay' });
     expect(table.textContent).toContain('Direct (without LightSpeed)48 ms2%');
     expect(table.textContent).toContain('via fra-1');
-    expect(screen.getByTestId('warp-line')).toBeTruthy();
+    expect(screen.getByTestId('warp-line').textContent).toBe(
+      'Cloudflare WARP is connected: the direct path goes through WARP.',
+    );
+  });
+
+  it('says WARP is not installed in a diagnose result, and nothing of WARP in the live line then', async () => {
+    const { user, fake } = await renderApp();
+    fake.warp = { installed: false, connected: false };
+    await user.click(screen.getByRole('button', { name: 'Boost Demo Arena' }));
+    act(() => fake.directComparison({ ...base, server: fake.session!.server }));
+    expect(screen.queryByTestId('warp-line')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Compare with direct' }));
+    await screen.findByTestId('diagnosis-verdict');
+    expect(screen.getByTestId('warp-line').textContent).toBe('Cloudflare WARP: not installed.');
   });
 });

@@ -20,11 +20,14 @@ function Saved({ saved }: { saved: number | null }) {
   );
 }
 
-function WarpLine({ warp }: { warp: WarpState | null | undefined }) {
-  if (!warp?.connected) return null;
+/** WARP changes the direct path: said whenever it is connected; with `always`, its state in any case. */
+function WarpLine({ warp, always = false }: { warp: WarpState | null | undefined; always?: boolean }) {
+  if (warp == null || (!warp.connected && !always)) return null;
   return (
     <p className="muted" data-testid="warp-line">
-      Cloudflare WARP is connected: the direct path goes through WARP.
+      {warp.connected
+        ? 'Cloudflare WARP is connected: the direct path goes through WARP.'
+        : `Cloudflare WARP: ${warp.installed ? 'installed, not connected' : 'not installed'}.`}
     </p>
   );
 }
@@ -77,7 +80,7 @@ function Diagnosis({ d }: { d: DiagnoseView }) {
       <p role="status" data-testid="diagnosis-verdict">
         {d.verdict}
       </p>
-      <WarpLine warp={d.warp} />
+      <WarpLine warp={d.warp} always />
     </div>
   );
 }
