@@ -4,6 +4,8 @@
  * - added RTT of game-like traffic (200 B at 128 pps): engine + relay vs direct vs a naive two-hop forwarder;
  * - FEC (fec-bench.ts): off, v2 K = 4 and v3 adaptive at 1/5/10/20% iid and 5% bursty loss, 64/128/512 pps,
  *   both directions lossy — socket level through one seeded lossy link, and the same FEC path in simulated time;
+ *   long v3 runs for the residual targets (fec-target-runs.ts) and the delay target against its bound
+ *   (fec-delay-targets.ts);
  * - engine CPU at 128 pps each way (FEC off, v2 K = 4, v3 adaptive), against the naive forwarder.
  * Usage: node dist/bench/engine-bench.js [--quick] [--md docs/benchmarks.md]
  */
@@ -18,6 +20,8 @@ import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
 import { renderBenchmarksMarkdown, type BenchResult, type Percentiles } from './benchmarks-md.js';
 import { measureCodecMicros, measureFecSim, measureFecSockets } from './fec-bench.js';
 import { fecTargets } from './fec-bench-md.js';
+import { measureDelayTargets } from './fec-delay-targets.js';
+import { measureFecTargetRuns } from './fec-target-runs.js';
 import { NaiveForwarder } from './naive-forwarder.js';
 import { BoostEngine } from '../engine/index.js';
 import { percentile } from '../engine/percentile.js';
@@ -78,6 +82,11 @@ async function measureLatency(relay: Relay, echo: EchoServer): Promise<BenchResu
   };
   const rtts: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((k) => [k, []]));
   const perRoundAdded: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((k) => [k, []]));
+  // Each round is a new game socket (a new flow, and for adaptive a new v3 negotiation): its first 0.5 s
+  // against the rest of the round tells whether start-up costs a player anything.
+  const startup: Record<string, { first: number[]; rest: number[] }> = Object.fromEntries(
+    Object.keys(ports).map((k) => [k, { first: [], rest: [] }]),
+  );
   const rounds = quick ? 2 : 8;
   const perRound = quick ? 100 : 160;
   // Warm-up: the first packets of a path pay for socket creation and unoptimised code.
@@ -91,6 +100,19 @@ async function measureLatency(relay: Relay, echo: EchoServer): Promise<BenchResu
       const got = game.rtt.filter((x) => !Number.isNaN(x));
       rtts[name]!.push(...got);
       roundP50[name] = percentile(got, 50);
+      const half = PPS / 2;
+      startup[name]!.first.push(
+        percentile(
+          game.rtt.slice(0, half).filter((x) => !Number.isNaN(x)),
+          50,
+        ),
+      );
+      startup[name]!.rest.push(
+        percentile(
+          game.rtt.slice(half).filter((x) => !Number.isNaN(x)),
+          50,
+        ),
+      );
     }
     for (const name of Object.keys(ports)) perRoundAdded[name]!.push(roundP50[name]! - roundP50.direct!);
   }
@@ -107,7 +129,13 @@ async function measureLatency(relay: Relay, echo: EchoServer): Promise<BenchResu
         { p50: round(percentile(perRoundAdded[k]!, 50)), p99: round(v.p99 - direct.p99), n: v.n },
       ]),
   );
-  return { packetSize: SIZE, pps: PPS, paths, added };
+  const startupP50 = Object.fromEntries(
+    Object.entries(startup).map(([k, v]) => [
+      k,
+      { first: round(percentile(v.first, 50)), rest: round(percentile(v.rest, 50)) },
+    ]),
+  );
+  return { packetSize: SIZE, pps: PPS, paths, added, startupP50 };
 }
 
 async function measureCpu(relay: Relay, echo: EchoServer): Promise<BenchResult['cpu']> {
@@ -158,8 +186,11 @@ async function main(): Promise<void> {
     log('fec: code-level simulation and codec CPU');
     const sim = measureFecSim(quick);
     const codecMicros = measureCodecMicros(quick);
+    log('fec: the delay target against the bound, in simulated time');
+    const delayTargets = measureDelayTargets(quick);
     const socket = await measureFecSockets(relay, quick, log);
-    const fec = { packetSize: SIZE, socket, sim, codecMicros };
+    const targetRuns = await measureFecTargetRuns(relay, socket.rows, quick, log);
+    const fec = { packetSize: SIZE, socket, sim, codecMicros, targetRuns, delayTargets };
     log('cpu: engine vs naive forwarder in child processes');
     const cpu = await measureCpu(relay, echo);
     const naiveAdded = Math.max(1e-3, latency.added.naiveTwoHop!.p50);

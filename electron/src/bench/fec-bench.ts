@@ -16,11 +16,15 @@ import {
   GameTrafficClient,
   LossyLink,
   burstModel,
+  delayLowerBoundMs,
+  repairBudget,
   simulateFec,
   type GilbertElliott,
 } from '@lightspeed/shared/node';
 
 import type { Percentiles } from './benchmarks-md.js';
+import type { DelayTargetResult } from './fec-delay-targets.js';
+import type { FecTargetRun } from './fec-target-runs.js';
 import { BoostEngine } from '../engine/index.js';
 import { percentile } from '../engine/percentile.js';
 
@@ -37,14 +41,16 @@ interface Scenario {
   loss?: number;
   burst?: GilbertElliott;
   iid: boolean;
+  /** The issue's byte target at this loss (bytes ÷ FEC off). */
+  byteLimit: number;
 }
 
 export const FEC_SCENARIOS: Scenario[] = [
-  { name: 'iid 1%', loss: 0.01, iid: true },
-  { name: 'iid 5%', loss: 0.05, iid: true },
-  { name: 'iid 10%', loss: 0.1, iid: true },
-  { name: 'iid 20%', loss: 0.2, iid: true },
-  { name: 'bursty 5% (mean burst 3)', burst: burstModel(0.05, 3), iid: false },
+  { name: 'iid 1%', loss: 0.01, iid: true, byteLimit: 1.3 },
+  { name: 'iid 5%', loss: 0.05, iid: true, byteLimit: 2 },
+  { name: 'iid 10%', loss: 0.1, iid: true, byteLimit: 2 },
+  { name: 'iid 20%', loss: 0.2, iid: true, byteLimit: 2 },
+  { name: 'bursty 5% (mean burst 3)', burst: burstModel(0.05, 3), iid: false, byteLimit: 2 },
 ];
 
 export const FEC_RATES = [64, 128, 512];
@@ -83,6 +89,8 @@ export interface FecSimRow {
   bytesDownVsOff: number;
   /** Both directions pooled. */
   recoveryDelayMs: Percentiles;
+  /** iid rows: the least p99 any code reaches within the scenario's byte target (`delayLowerBoundMs`). */
+  delayBoundMs?: number;
   recovered: number;
 }
 
@@ -96,6 +104,10 @@ export interface FecBenchResult {
     iidAdaptiveDelayP99Ms: Record<string, number>;
   };
   codecMicros: { v2PerPacket: number; v3PerPacket: number };
+  /** v3 adaptive at 128 pps, long socket-level runs for the residual and byte targets. */
+  targetRuns: FecTargetRun[];
+  /** The delay target against the bound, an ideal code and ours (simulated, large samples). */
+  delayTargets: DelayTargetResult;
 }
 
 const round = (x: number, digits = 4): number => {
@@ -109,7 +121,7 @@ const pct = (values: number[]): Percentiles => ({
 });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function socketRun(
+export async function socketRun(
   relay: Relay,
   sc: Scenario,
   pps: number,
@@ -256,6 +268,17 @@ export function measureFecSim(quick: boolean): FecBenchResult['sim'] {
           bytesUpVsOff: round(r.up.bytesVsOff, 3),
           bytesDownVsOff: round(r.down.bytesVsOff, 3),
           recoveryDelayMs: pct([...r.up.delaysMs, ...r.down.delaysMs]),
+          ...(sc.iid && sc.loss !== undefined
+            ? {
+                delayBoundMs: round(
+                  delayLowerBoundMs(
+                    [{ loss: sc.loss, repairsPerSource: repairBudget(sc.byteLimit, SIZE) }],
+                    1000 / pps,
+                  ),
+                  3,
+                ),
+              }
+            : {}),
           recovered: r.up.recovered + r.down.recovered,
         });
         if (sc.iid && m.mode === 'adaptive') (pooled[pps] ??= []).push(...r.up.delaysMs, ...r.down.delaysMs);

@@ -40,9 +40,9 @@ export const FEC_REPORT_INTERVAL_MS = 500;
 /** ... and sooner once this many datagrams were counted (at high packet rates the sender learns fast). */
 export const FEC_REPORT_PACKETS = 100;
 /**
- * The first reports go after this many datagrams: the sender starts blind (spending the budget of an
- * assumed loss), so the sooner it hears, the less start-up costs; four small samples move its estimate
- * halfway each (`RepairRate.onReport`).
+ * The first reports go after this many datagrams, or two losses: the sender starts blind (spending the
+ * budget of an assumed 1% loss), so the sooner it hears, the less start-up costs on a clean link and the
+ * less a bad one waits for repairs.
  */
 export const FEC_REPORT_FIRST_PACKETS = 24;
 const FEC_REPORT_FIRST_COUNT = 4;
@@ -255,10 +255,12 @@ export class FecLink {
     const dec = this.v3Dec;
     if (dec === null) return;
     const elapsed = nowMs - this.lastReportMs;
+    // Early on, two losses are news enough: a sender that started blind on a bad link hears at once.
+    const early = this.counters.reportsSent < FEC_REPORT_FIRST_COUNT;
     const enough =
-      this.counters.reportsSent < FEC_REPORT_FIRST_COUNT ? FEC_REPORT_FIRST_PACKETS : FEC_REPORT_PACKETS;
-    if (elapsed < FEC_REPORT_INTERVAL_MS && (elapsed < FEC_REPORT_MIN_GAP_MS || this.meter.counted < enough))
-      return;
+      this.meter.counted >= (early ? FEC_REPORT_FIRST_PACKETS : FEC_REPORT_PACKETS) ||
+      (early && this.meter.missing >= 2);
+    if (elapsed < FEC_REPORT_INTERVAL_MS && (elapsed < FEC_REPORT_MIN_GAP_MS || !enough)) return;
     this.lastReportMs = nowMs;
     const lost = dec.lostCount;
     const report = this.meter.take(lost - this.lostReported);

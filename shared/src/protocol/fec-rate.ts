@@ -70,8 +70,8 @@ export class RepairRate {
    * counted as 100 datagrams, until 1000 are behind it; from then on a moving average over about the last
    * 1000. A short memory would not do: at 1% a 100-datagram report sees no loss a third of the time, and a
    * few such reports would drop the rate to a repair every 20 packets (a loss then waits that long). A report
-   * whose loss is well above the estimate (three standard deviations and two more) moves it at once, so loss
-   * that starts is met within a report.
+   * whose loss is well above the estimate (three standard deviations and two more) moves it halfway at
+   * once, so loss that starts is met within a report.
    */
   onReport(r: V3Report): void {
     const total = r.received + r.lost;
@@ -81,7 +81,7 @@ export class RepairRate {
     const expected = this.loss * total;
     const jump = r.lost > expected + 3 * Math.sqrt(expected) + 2;
     const behind = Math.min(this.counted, t.MEMORY) + t.PRIOR;
-    const weight = Math.min(0.5, total / (jump ? Math.min(300, total + behind) : total + behind));
+    const weight = jump ? 0.5 : Math.min(0.5, total / (total + behind));
     this.counted += total;
     this.reports++;
     this.loss += weight * (sample - this.loss);

@@ -87,6 +87,11 @@ export class LossMeter {
     return this.received + this.lost;
   }
 
+  /** Sequence numbers missing in the interval so far. */
+  get missing(): number {
+    return this.lost;
+  }
+
   /** The interval's counts (and a new interval starts). */
   take(unrecovered: number): V3Report {
     const r = {
