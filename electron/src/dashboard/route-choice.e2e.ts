@@ -73,6 +73,13 @@ describe('Route choice in the dashboard (Chromium)', () => {
     await welcome.getByRole('button', { name: 'Get started' }).click();
     await welcome.waitFor({ state: 'detached' });
 
+    // Before boosting: is it worth it? Library → Compare runs diagnose; the idle Session view shows it.
+    await page.getByRole('button', { name: 'Compare Demo Arena with direct' }).click();
+    const before = page.getByTestId('diagnosis-verdict');
+    await before.waitFor({ timeout: 20_000 });
+    expect(await before.textContent()).toMatch(/^(boosting helps via demo-(near|far)|direct is better)/);
+    await page.getByRole('button', { name: 'Library', exact: true }).click();
+
     // A boost in the demo with the learned selector (the default; two relays of ours, re-ranked as it goes).
     await page.getByRole('button', { name: 'Boost Demo Arena' }).click();
     await page.locator('.hero [role="status"][data-state="active"]').waitFor({ timeout: 20_000 });

@@ -80,3 +80,16 @@ describe('Session: without and with LightSpeed', () => {
     expect(screen.getByTestId('warp-line').textContent).toBe('Cloudflare WARP: not installed.');
   });
 });
+
+describe('Library → Compare with direct', () => {
+  it("runs diagnose for the game's server before any boost and shows it in the idle Session view", async () => {
+    const { user, fake } = await renderApp();
+    await user.click(screen.getByRole('button', { name: 'Compare Demo Arena with direct' }));
+    const verdict = await screen.findByTestId('diagnosis-verdict');
+    const server = fake.games.find((g) => g.name === 'Demo Arena')!.servers[0]!;
+    expect(fake.calls.at(-1)).toEqual({ channel: 'diagnose.run', arg: { server } });
+    expect(screen.getByRole('heading', { name: `Without LightSpeed vs with it: ${server}` })).toBeTruthy();
+    expect(verdict.textContent).toMatch(/^boosting helps via fra-1/);
+    expect(screen.getByText('Pick a game to boost')).toBeTruthy();
+  });
+});

@@ -2,7 +2,8 @@
  * Session → "Without LightSpeed X ms → with Y ms": the engine's live comparison (the same light probe to
  * the game server directly and through the relay, every 30 s), an honest "not measured" when the server
  * answers no probe, Cloudflare WARP when it carries the direct path, and "Compare with direct" — the
- * CLI's diagnose run by the main side against every configured relay.
+ * CLI's diagnose run by the main side against every configured relay (from the Session view while
+ * boosting, or from a Library tile before: then the idle Session view shows it).
  */
 import type { DiagnoseView, DirectComparison, WarpState } from '@lightspeed/shared';
 
@@ -81,6 +82,29 @@ function Diagnosis({ d }: { d: DiagnoseView }) {
         {d.verdict}
       </p>
       <WarpLine warp={d.warp} always />
+    </div>
+  );
+}
+
+/** Session while idle: the last "Compare with direct" run from the Library (measuring, its result or error). */
+export function LastDiagnosis() {
+  const diagnosis = useBoost((b) => b.diagnosis);
+  const { running, result, error } = diagnosis;
+  if (!running && result === null && error === null) return null;
+  return (
+    <div className="panel direct-compare" aria-label="Compare with direct">
+      <h3>Without LightSpeed vs with it{result !== null && !running ? `: ${result.server}` : ''}</h3>
+      {running && (
+        <p className="muted" role="status">
+          Measuring the direct path and each relay path…
+        </p>
+      )}
+      {error !== null && (
+        <p className="hero-reason" role="alert">
+          {error}
+        </p>
+      )}
+      {result !== null && !running && <Diagnosis d={result} />}
     </div>
   );
 }

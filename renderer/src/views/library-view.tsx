@@ -95,6 +95,7 @@ function GameCard({ game }: { game: GameView }) {
   const session = useBoost((b) => b.status.session);
   const state = useBoost((b) => b.status.state.state);
   const error = useBoost((b) => b.error);
+  const diagnosing = useBoost((b) => b.diagnosis.running);
   const headingId = useId();
   const boosting = session?.gameId === game.id && state !== 'idle' && state !== 'stopped';
   const needsServer = error?.code === 'needs-server' && error.gameId === game.id;
@@ -138,6 +139,21 @@ function GameCard({ game }: { game: GameView }) {
             onClick={() => void actions.startBoost({ kind: 'game', gameId: game.id })}
           >
             {pending === 'starting' ? 'Starting…' : 'Boost'}
+          </button>
+        )}
+        {!boosting && game.servers[0] !== undefined && (
+          <button
+            type="button"
+            className="btn btn-secondary"
+            aria-label={`Compare ${game.name} with direct`}
+            title="Is boosting worth it? Measures the direct path to this server against each relay path"
+            disabled={diagnosing}
+            onClick={() => {
+              actions.navigate('session');
+              void actions.diagnose(game.servers[0]!);
+            }}
+          >
+            Compare
           </button>
         )}
       </div>

@@ -11,7 +11,7 @@ import { formatCount, formatElapsed, formatMs, formatPct, relayOf } from '../for
 import { useActions, useBoost } from '../store/hooks.js';
 import { ViewHeader } from '../components/view-header.js';
 import { RecentSessions } from '../components/recent-sessions.js';
-import { DirectCompare } from '../components/direct-compare.js';
+import { DirectCompare, LastDiagnosis } from '../components/direct-compare.js';
 import { MeshRoute } from '../components/mesh-route.js';
 
 function useNow(periodMs: number): number {
@@ -90,6 +90,7 @@ export function SessionView() {
             Open Library
           </button>
         </div>
+        <LastDiagnosis />
         <RecentSessions />
       </section>
     );
