@@ -5,8 +5,8 @@
  *
  * A relay learns its leg to a server only from traffic it carries (request/response timing), so a
  * candidate that has never carried this game's traffic cannot say. Exploration gives it some: up to 5
- * datagrams (one per tick) go through each such candidate, from a socket of their own, their replies
- * dropped. What they are is the mode (`EngineOptions.explore`, `--explore` in the CLI):
+ * datagrams (one per tick) go through each such candidate while its leg is unknown (5 more once a measured
+ * leg has aged out at the relay), from a socket of their own, their replies dropped. What they are is the mode (`EngineOptions.explore`, `--explore` in the CLI):
  * - `probe` (default): diagnose's light request probe (path-probe.ts). The server sees a small foreign
  *   datagram from the relay's address, never anything of the player's; a server that answers no such
  *   probe leaves the leg unknown, and the selector weighs region and history instead.
@@ -130,6 +130,8 @@ export class RouteWatch {
     for (const endpoint of this.o.relays) {
       const ranked = this.latest.find((r) => r.endpoint === endpoint);
       if (ranked === undefined || ranked.relay.id === currentId) continue;
+      // A measured leg renews the budget: when it ages out at the relay (5 min), it is measured again.
+      if (ranked.serverLegMs !== undefined) this.copies.delete(ranked.relay.id);
       if (ranked.serverLegMs !== undefined || !ranked.reachable) continue;
       const sent = this.copies.get(ranked.relay.id) ?? 0;
       if (sent >= max) continue;
