@@ -104,7 +104,7 @@ describe('The relay mesh in the dashboard (Chromium)', () => {
       .toBe('r1,r2,r3');
     await page.goto(url);
 
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const mesh = page.getByRole('group', { name: 'Relay mesh' });
     expect(await mesh.getByRole('radio', { name: /Off/ }).isChecked()).toBe(true);
     await mesh.getByRole('radio', { name: /This exit/ }).click();
@@ -114,7 +114,7 @@ describe('The relay mesh in the dashboard (Chromium)', () => {
     await mesh.getByRole('checkbox', { name: /Multipath/ }).click();
     await expect.poll(() => mesh.getByRole('checkbox', { name: /Multipath/ }).isChecked()).toBe(true);
 
-    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByRole('button', { name: 'Library', exact: true }).click();
     await page.getByRole('button', { name: 'Boost Mesh Arena' }).click();
     await page.locator('.hero [role="status"][data-state="active"]').waitFor({ timeout: 30_000 });
     const paths = page.getByTestId('mesh-path');
