@@ -7,14 +7,11 @@ import {
   MESH_EXITS_MAX_VIA,
   MESH_STATUS_EXITS_COMPLETE,
   MESH_STATUS_EXIT_REACHABLE,
-  MeshDuplicateFilter,
   MeshKind,
   decodeMeshClientFrame,
   encodeMeshClientFrame,
   encodeMeshExits,
-  formatIpv4,
   meshSessionKey,
-  parseIpv4,
   type MeshClientFrame,
 } from '@lightspeed/shared';
 import type { Logger } from 'pino';
@@ -32,16 +29,15 @@ import {
 import { parseMeshPsk } from './mesh-psk.js';
 import { MeshDrop, MeshStats } from './mesh-stats.js';
 import { ExitLegs } from './exit-legs.js';
+import { MeshExits } from './mesh-exit.js';
 import { HopFec, MSG_FEC } from './hop-fec.js';
 import { LinkEstimate, shortestPaths } from './link-state.js';
 import type { SessionAuthority } from '../auth/session-authority.js';
 import { parseIpv4BindAddress } from '../config/bind-address.js';
 import { literalLookup } from '../relay/upstream-pool.js';
-import { noteLegSend, takeLegSample, type ServerLegs } from '../relay/server-legs.js';
+import type { ServerLegs } from '../relay/server-legs.js';
 import type { DestinationPolicy } from '../security/destination-policy.js';
 
-/** An exit sends a session's replies through every entry it heard the session from within this long. */
-export const ENTRY_FRESH_MS = 1000;
 /** A PING unanswered for this many probe intervals counts as lost (the link's down rule: link-state.ts). */
 export const LINK_DEAD_PROBES = 3;
 /** Hop FEC runs while a probe of the link was lost this recently (or the peer reports loss). */
@@ -106,27 +102,6 @@ interface EntrySession {
   refillAt: number;
 }
 
-/** Exit side of a session: the one game-server-facing socket, whichever entry the client uses. */
-interface ExitSession {
-  key: string;
-  id: Uint8Array;
-  socket: Socket;
-  bound: boolean;
-  closed: boolean;
-  lastActivity: number;
-  /** Entry node → when a DATA of this session last arrived from it. */
-  entries: Map<string, number>;
-  /** Destinations (ip * 65536 + port) sent to: the only sources replies are accepted from. */
-  destinations: number[];
-  dedup: MeshDuplicateFilter;
-  replySeq: number;
-  sourcePort: number;
-  /** Send times of the last upstream packets (the server leg, server-legs.ts). */
-  legSends: Float64Array | null;
-  legHead: number;
-  legCount: number;
-}
-
 export interface MeshLinkStatus {
   node_id: string;
   addr: string;
@@ -153,7 +128,7 @@ export class MeshNode {
   private readonly entrySessions = new Map<string, EntrySession>();
   /** Entry sessions per client IP (the IP that opened them). */
   private readonly perIp = new Map<string, number>();
-  private readonly exitSessions = new Map<string, ExitSession>();
+  private readonly exits: MeshExits;
   private readonly legs = new ExitLegs();
   private readonly interval: number;
   private timer: NodeJS.Timeout | null = null;
@@ -191,6 +166,14 @@ export class MeshNode {
       };
       this.peers.set(p.node_id, peer);
     }
+    this.exits = new MeshExits({
+      ...o,
+      stats: this.stats,
+      stopped: () => this.stopped,
+      logError: (m, err) => this.logError(m, err),
+      // Each reply goes back through the entry it names: this node, or along the mesh.
+      reply: (entry, reply) => (entry === this.nodeId ? this.entryReply(reply) : this.relay(entry, reply)),
+    });
     this.socket = createSocket({ type: 'udp4', lookup: literalLookup });
     this.socket.on('message', this.onMeshMessage);
     this.socket.on('error', (err) => {
@@ -218,7 +201,7 @@ export class MeshNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const s of this.exitSessions.values()) this.closeExit(s);
+    this.exits.closeAll();
     this.entrySessions.clear();
     this.perIp.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
@@ -322,17 +305,8 @@ export class MeshNode {
     for (const s of this.entrySessions.values()) {
       sessions.push({ session: s.key, role: 'entry', client: `${s.ip}:${s.port}`, exit: s.exit });
     }
-    for (const s of this.exitSessions.values()) {
-      const d = s.destinations[s.destinations.length - 1];
-      sessions.push({
-        session: s.key,
-        role: 'exit',
-        source_port: s.sourcePort,
-        destination: d === undefined ? null : `${formatIpv4(Math.floor(d / 65536))}:${d % 65536}`,
-        entries: [...s.entries.keys()],
-      });
-    }
-    return { entry: this.entrySessions.size, exit: this.exitSessions.size, sessions };
+    sessions.push(...this.exits.flows());
+    return { entry: this.entrySessions.size, exit: this.exits.size, sessions };
   }
 
   // ---- the mesh socket ---------------------------------------------------------------------------
@@ -438,7 +412,7 @@ export class MeshNode {
         return;
       }
       case MsgType.DATA:
-        if (msg.exit === this.nodeId) this.exitData(msg, now);
+        if (msg.exit === this.nodeId) this.exits.data(msg, now);
         else this.relay(msg.exit, msg);
         return;
       case MsgType.REPLY:
@@ -447,8 +421,7 @@ export class MeshNode {
         return;
       case MsgType.FIN:
         if (msg.exit === this.nodeId) {
-          const s = this.exitSessions.get(meshSessionKey(msg.sessionId));
-          if (s !== undefined) this.closeExit(s);
+          this.exits.close(meshSessionKey(msg.sessionId));
         } else this.relay(msg.exit, msg);
         return;
       case MsgType.LEG_QUERY:
@@ -613,7 +586,7 @@ export class MeshNode {
       if (s === undefined || s.ip !== rinfo.address || s.port !== rinfo.port) return;
       this.dropEntry(s);
       const fin: MeshMessage = { type: MsgType.FIN, sessionId: s.id, ttl: MESH_TTL, exit: s.exit };
-      if (s.exit === this.nodeId) this.handleLocalFin(key);
+      if (s.exit === this.nodeId) this.exits.close(key);
       else this.relay(s.exit, { ...fin, ttl: MESH_TTL + 1 });
       return;
     }
@@ -663,7 +636,7 @@ export class MeshNode {
       exit: f.exit,
       payload: f.payload,
     };
-    if (f.exit === this.nodeId) this.exitData(data, now);
+    if (f.exit === this.nodeId) this.exits.data(data, now);
     else this.relay(f.exit, { ...data, ttl: MESH_TTL + 1 });
   }
 
@@ -672,11 +645,6 @@ export class MeshNode {
     const held = (this.perIp.get(s.owner) ?? 1) - 1;
     if (held <= 0) this.perIp.delete(s.owner);
     else this.perIp.set(s.owner, held);
-  }
-
-  private handleLocalFin(key: string): void {
-    const s = this.exitSessions.get(key);
-    if (s !== undefined) this.closeExit(s);
   }
 
   private takeTokens(s: EntrySession, bytes: number, now: number): boolean {
@@ -690,6 +658,7 @@ export class MeshNode {
     return true;
   }
 
+  /** A REPLY for a session this node is the entry of: to the client. */
   private entryReply(msg: MeshMessage & { type: typeof MsgType.REPLY }): void {
     const s = this.entrySessions.get(meshSessionKey(msg.sessionId));
     if (s === undefined) {
@@ -717,128 +686,12 @@ export class MeshNode {
     this.o.sendToClient(frame, port, host);
   }
 
-  // ---- exit: the game-server side -----------------------------------------------------------------
-
-  private exitData(msg: MeshMessage & { type: typeof MsgType.DATA }, now: number): void {
-    const key = meshSessionKey(msg.sessionId);
-    let s = this.exitSessions.get(key);
-    if (s === undefined) {
-      // No socket for a session whose first destination is refused anyway.
-      if (!this.o.policy.allows(msg.ip, msg.port)) {
-        this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
-        return;
-      }
-      if (this.exitSessions.size >= this.o.maxSessions) {
-        this.stats.drops[MeshDrop.SESSIONS_FULL]!++;
-        return;
-      }
-      s = this.openExit(key, msg.sessionId, now);
-    }
-    s.lastActivity = now;
-    s.entries.set(msg.entry, now);
-    if (!s.dedup.accept(msg.seq)) {
-      this.stats.drops[MeshDrop.DUPLICATE]!++;
-      return;
-    }
-    // The exit applies its own destination policy: an entry's check is never trusted alone.
-    const dest = msg.ip * 65536 + msg.port;
-    if (!s.destinations.includes(dest)) {
-      if (!this.o.policy.allows(msg.ip, msg.port) || s.destinations.length >= this.o.maxDestinations) {
-        this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
-        return;
-      }
-      s.destinations.push(dest);
-    }
-    this.stats.serverOut++;
-    noteLegSend(s, now);
-    s.socket.send(msg.payload, msg.port, formatIpv4(msg.ip));
-  }
-
-  private openExit(key: string, id: Uint8Array, now: number): ExitSession {
-    const socket = createSocket({ type: 'udp4', lookup: literalLookup });
-    const s: ExitSession = {
-      key,
-      id: Uint8Array.from(id),
-      socket,
-      bound: false,
-      closed: false,
-      lastActivity: now,
-      entries: new Map(),
-      destinations: [],
-      dedup: new MeshDuplicateFilter(),
-      replySeq: 0,
-      sourcePort: 0,
-      legSends: null,
-      legHead: 0,
-      legCount: 0,
-    };
-    socket.on('message', (msg, rinfo) => this.exitUpstream(s, msg, rinfo));
-    socket.on('error', (err) => {
-      this.stats.drops[MeshDrop.ERROR]!++;
-      this.logError('mesh exit socket error', err);
-    });
-    socket.bind({ address: this.o.upstreamHost, port: 0 }, () => {
-      s.bound = true;
-      s.sourcePort = socket.address().port;
-    });
-    this.exitSessions.set(key, s);
-    return s;
-  }
-
-  private exitUpstream(s: ExitSession, msg: Buffer, rinfo: RemoteInfo): void {
-    this.stats.serverIn++;
-    if (s.closed || this.stopped) return;
-    const ip = parseIpv4(rinfo.address);
-    if (ip === null || !s.destinations.includes(ip * 65536 + rinfo.port)) {
-      this.stats.drops[MeshDrop.UNSOLICITED]!++;
-      return;
-    }
-    const now = performance.now();
-    s.lastActivity = now;
-    const legMs = takeLegSample(s, now);
-    if (legMs !== null) this.o.serverLegs?.()?.record(ip * 65536 + rinfo.port, legMs, now);
-    const seq = s.replySeq;
-    s.replySeq = (s.replySeq + 1) & 0xffff;
-    let sent = false;
-    for (const [entry, seen] of s.entries) {
-      if (now - seen > ENTRY_FRESH_MS) continue;
-      sent = true;
-      const reply: MeshMessage & { type: typeof MsgType.REPLY } = {
-        type: MsgType.REPLY,
-        sessionId: s.id,
-        ttl: MESH_TTL + 1,
-        seq,
-        ip,
-        port: rinfo.port,
-        entry,
-        payload: msg,
-      };
-      if (entry === this.nodeId) this.entryReply(reply);
-      else this.relay(entry, reply);
-    }
-    if (!sent) this.stats.drops[MeshDrop.NO_ROUTE]!++;
-  }
-
-  private closeExit(s: ExitSession): void {
-    if (s.closed) return;
-    s.closed = true;
-    this.exitSessions.delete(s.key);
-    try {
-      s.socket.close();
-    } catch {
-      // already closed
-    }
-  }
-
   private sweep(now: number): void {
     const timeout = this.o.sessionTimeoutMs;
     for (const s of this.entrySessions.values()) {
       if (now - s.lastActivity >= timeout) this.dropEntry(s);
     }
-    for (const s of this.exitSessions.values()) {
-      if (now - s.lastActivity >= timeout) this.closeExit(s);
-      else for (const [e, seen] of s.entries) if (now - seen > timeout) s.entries.delete(e);
-    }
+    this.exits.sweep(now, timeout);
   }
 
   private logError(message: string, err: unknown): void {
@@ -850,7 +703,7 @@ export class MeshNode {
 
   /** Test hook: the exit's source port for a session (the address the game server sees). */
   exitSourcePort(sessionKey: string): number | null {
-    return this.exitSessions.get(sessionKey)?.sourcePort ?? null;
+    return this.exits.sourcePort(sessionKey);
   }
 }
 
