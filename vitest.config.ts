@@ -21,8 +21,9 @@ const alias = [
 ];
 
 // Tests reach only loopback: the app's default relay registry (a public URL) is off unless a test points
-// LIGHTSPEED_REGISTRY_URL at its own server. Child processes the tests start inherit this.
-const env = { LIGHTSPEED_REGISTRY_URL: 'off' };
+// LIGHTSPEED_REGISTRY_URL at its own server. The CLI keeps no session history in the user's config dir
+// unless a test gives LIGHTSPEED_SESSIONS_FILE a file of its own. Child processes the tests start inherit this.
+const env = { LIGHTSPEED_REGISTRY_URL: 'off', LIGHTSPEED_SESSIONS_FILE: '' };
 
 const project = (name: string, include: string[], extra: Record<string, unknown> = {}) => ({
   resolve: { alias },

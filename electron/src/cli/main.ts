@@ -29,6 +29,10 @@ const commands: Record<string, Entry> = {
     summary: 'Direct path vs each relay path: ms saved, loss avoided, or direct is better',
     load: async () => (await import('./commands/diagnose.js')).default,
   },
+  sessions: {
+    summary: 'The last boost sessions kept on this machine (summaries, ms saved)',
+    load: async () => (await import('./commands/sessions.js')).default,
+  },
   demo: {
     summary: 'Local relay, lossy link and simulated game: watch FEC work',
     load: async () => (await import('./commands/demo.js')).default,

@@ -31,6 +31,16 @@ export function selectorDir(
   return p.join(userConfigDir(platform, env, home), 'lightspeed', 'selector');
 }
 
+/** `<config dir>/lightspeed/sessions.json`: the last sessions of the CLI and the dashboard (their summaries). */
+export function sessionsPath(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = env.HOME ?? env.USERPROFILE ?? '.',
+): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  return p.join(userConfigDir(platform, env, home), 'lightspeed', 'sessions.json');
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { SessionSummary } from '@lightspeed/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { loadSessions, saveSessions } from './session-history.js';
+import { appendSession, loadSessions, saveSessions } from './session-history.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -37,5 +37,28 @@ describe('session history file', () => {
     expect(await loadSessions(file)).toEqual([]);
     await writeFile(file, JSON.stringify({ sessions: [summary, { startedAt: 3 }, null] }));
     expect(await loadSessions(file)).toEqual([summary]);
+  });
+
+  it('merges a save with the file (a CLI session kept while the dashboard runs), newest first, 50 at most', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ls-sessions-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'nested', 'sessions.json');
+    const at = (i: number): SessionSummary => ({
+      ...summary,
+      startedAt: new Date(Date.UTC(2026, 10, 30, 9, i)).toISOString(),
+    });
+    await appendSession(file, at(1)); // the folder is made on the first save
+    await appendSession(file, at(3)); // the CLI
+    await saveSessions(file, [at(2), at(1)]); // the dashboard's list, which never saw at(3)
+    expect((await loadSessions(file)).map((s) => s.startedAt)).toEqual(
+      [at(3), at(2), at(1)].map((s) => s.startedAt),
+    );
+    await saveSessions(
+      file,
+      Array.from({ length: 60 }, (_, i) => at(10 + i)),
+    );
+    const kept = await loadSessions(file);
+    expect(kept).toHaveLength(50);
+    expect(kept[0]!.startedAt).toBe(at(69).startedAt);
   });
 });

@@ -1,10 +1,16 @@
 /**
- * The last sessions' summaries on disk (`sessions.json` beside the settings file): read leniently (a
- * missing or corrupt file is an empty history), written atomically (temp file + rename).
+ * The last sessions' summaries on disk (`sessions.json` beside the settings file; the CLI's `boost` and
+ * `capture` add theirs to `<config dir>/lightspeed/sessions.json`, the dashboard's): read leniently (a
+ * missing or corrupt file is an empty history), written atomically (temp file + rename). A save merges
+ * with what the file holds, so a CLI session kept while the dashboard runs is not written over.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 import type { SessionSummary } from '@lightspeed/shared';
+
+/** Summaries kept, newest first. */
+export const SESSIONS_KEPT = 50;
 
 export async function loadSessions(file: string): Promise<SessionSummary[]> {
   try {
@@ -23,8 +29,22 @@ export async function loadSessions(file: string): Promise<SessionSummary[]> {
   }
 }
 
+/** Writes `sessions` merged with the file's (one entry per session, newest first, the last 50). */
 export async function saveSessions(file: string, sessions: SessionSummary[]): Promise<void> {
+  const key = (s: SessionSummary): string => `${s.startedAt}|${s.relays.join(',')}`;
+  const merged = new Map<string, SessionSummary>();
+  for (const s of [...sessions, ...(await loadSessions(file))])
+    if (!merged.has(key(s))) merged.set(key(s), s);
+  const list = [...merged.values()]
+    .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
+    .slice(0, SESSIONS_KEPT);
+  await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ format: 1, sessions }, null, 1));
+  await writeFile(tmp, JSON.stringify({ format: 1, sessions: list }, null, 1));
   await rename(tmp, file);
+}
+
+/** Adds one finished session to the file. */
+export async function appendSession(file: string, summary: SessionSummary): Promise<void> {
+  await saveSessions(file, [summary]);
 }

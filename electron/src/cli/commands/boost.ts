@@ -12,6 +12,7 @@ import {
   type Controls,
   openControls,
   makeSelector,
+  keepSummary,
   parseSessionArgs,
   printEvents,
   untilEnd,
@@ -108,6 +109,7 @@ const command: Command = {
     const request: BoostRequest = { routes: [{ server: v.server, localPort }], relays, ...fec, gameId };
     const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector), explore });
     printEvents(engine, v.json);
+    const kept = keepSummary(engine);
     try {
       await engine.start(request, {
         afterBind: async () => {
@@ -141,6 +143,7 @@ const command: Command = {
     await engine.stop(`${sig} received`);
     await (controls as Controls | null)?.close();
     await engine.learned();
+    await kept();
     return sig === 'error' ? 1 : 0;
   },
 };

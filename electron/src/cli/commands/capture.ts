@@ -27,6 +27,7 @@ import {
   openControls,
   makeSelector,
   parseSelectorArg,
+  keepSummary,
   parseSessionArgs,
   printEvents,
   untilEnd,
@@ -351,6 +352,7 @@ const command: Command = {
       if (line !== lastLine) console.log(line);
       lastLine = line;
     });
+    const kept = keepSummary(engine);
     let failed: string | null = null;
     engine.subscribe((e) => {
       if (e.type === 'state' && e.state.state === 'error') failed = e.state.reason;
@@ -374,6 +376,7 @@ const command: Command = {
     const sig = await untilEnd(engine, duration);
     await engine.stop(`${sig} received`);
     await controls.close();
+    await kept();
     if (sig === 'error') {
       console.error(`lightspeed capture: ${failed ?? 'failed'}`);
       return 1;

@@ -22,7 +22,8 @@ import {
   type ProbeOptions,
   type RouteSelector,
 } from '../../engine/index.js';
-import { selectorDir } from '../../ipc-backend/config-dir.js';
+import { selectorDir, sessionsPath } from '../../ipc-backend/config-dir.js';
+import { appendSession } from '../../ipc-backend/session-history.js';
 import { UsageError } from '../command.js';
 import { parseFecOption } from '../fec-option.js';
 import { hostPortArg } from '../host-port.js';
@@ -223,6 +224,23 @@ function savedLine(s: SessionSummary): string {
   return s.msSavedVsDirect >= 0
     ? `${ms(s.msSavedVsDirect)} (${both})`
     : `none: direct is faster by ${ms(-s.msSavedVsDirect)} (${both})`;
+}
+
+/**
+ * Keeps the session's summary with the last sessions (`<config dir>/lightspeed/sessions.json`, which the
+ * dashboard shows too; `LIGHTSPEED_SESSIONS_FILE` moves it, '' turns it off). Returns what to await
+ * before exiting.
+ */
+export function keepSummary(engine: BoostEngine): () => Promise<void> {
+  const file = process.env.LIGHTSPEED_SESSIONS_FILE ?? sessionsPath();
+  let saving: Promise<void> = Promise.resolve();
+  engine.subscribe((e) => {
+    if (e.type !== 'summary' || file === '') return;
+    saving = appendSession(file, e.summary).catch((err: unknown) => {
+      console.error(`lightspeed: the session was not kept in ${file}: ${(err as Error).message}`);
+    });
+  });
+  return () => saving;
 }
 
 /** Prints the engine's events: one JSON object per event, or human lines. */

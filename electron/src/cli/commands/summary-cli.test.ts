@@ -2,7 +2,10 @@
  * The session summary (built CLI, real sockets on loopback): `boost --json` emits {"type": "summary"}
  * just before the stopped state; the plain CLI prints a short block.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { EchoServer, GameTrafficClient } from '@lightspeed/shared/node';
@@ -19,7 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function boostOnce(json: boolean): Promise<string[]> {
+async function boostOnce(json: boolean, sessionsFile = ''): Promise<string[]> {
   const echo = await EchoServer.start();
   cleanups.push(() => echo.stop());
   const relay = await startLocalRelay();
@@ -28,7 +31,7 @@ async function boostOnce(json: boolean): Promise<string[]> {
   args.push('--control', 'off', '--fec', '4', '--keepalive-ms', '100', ...(json ? ['--json'] : []));
   const child = spawn(process.execPath, [BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LIGHTSPEED_SELECTOR_DIR: '' },
+    env: { ...process.env, LIGHTSPEED_SELECTOR_DIR: '', LIGHTSPEED_SESSIONS_FILE: sessionsFile },
   });
   cleanups.push(() => void child.kill('SIGKILL'));
   let out = '';
@@ -105,6 +108,31 @@ describe('session summary', () => {
     expect(lines[at + 5]).toMatch(
       /^ {2}saved vs direct {2}([\d.]+ ms|none: direct is faster by [\d.]+ ms) \(without LightSpeed [\d.]+ ms → with [\d.]+ ms\)$/,
     );
+  });
+});
+
+describe('session history in the CLI', () => {
+  it('boost keeps its summary in the sessions file; lightspeed sessions lists it (plain and --json)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ls-cli-sessions-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'lightspeed', 'sessions.json');
+    const lines = await boostOnce(true, file);
+    const summary = lines
+      .map((l) => JSON.parse(l) as { type: string; summary?: { startedAt: string } })
+      .find((e) => e.type === 'summary')!.summary!;
+    const env = { ...process.env, LIGHTSPEED_SESSIONS_FILE: file };
+    const json = spawnSync(process.execPath, [BIN, 'sessions', '--json'], { env, encoding: 'utf8' });
+    expect(json.status).toBe(0);
+    const listed = (JSON.parse(json.stdout) as { sessions: unknown[] }).sessions;
+    expect(listed).toEqual([summary]);
+    const plain = spawnSync(process.execPath, [BIN, 'sessions', '--file', file], { encoding: 'utf8' });
+    expect(plain.status).toBe(0);
+    expect(plain.stdout.trim().split('\n')).toHaveLength(1);
+    expect(plain.stdout).toMatch(
+      / via 127\.0\.0\.1:\d+ .* without [\d.]+ ms → with [\d.]+ ms, saved -?[\d.]+ ms$/m,
+    );
+    const bad = spawnSync(process.execPath, [BIN, 'sessions', '--limit', '3'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
   });
 });
 
