@@ -136,6 +136,23 @@ export class MeshBoost {
     return null;
   }
 
+  /** Unanswered share of the first game socket's active entry's last keepalives; null before any. */
+  keepaliveLoss(): number | null {
+    for (const s of this.sessions.values()) return s.keepaliveLoss();
+    return null;
+  }
+
+  /** Replies received and missing (gaps in the exits' sequences) over every game socket since the last call. */
+  takeDownCounts(): { received: number; lost: number } {
+    const out = { received: 0, lost: 0 };
+    for (const s of this.sessions.values()) {
+      const c = s.takeDownCounts();
+      out.received += c.received;
+      out.lost += c.lost;
+    }
+    return out;
+  }
+
   stats(): MeshBoostStats {
     const out: MeshBoostStats = {
       sessions: this.sessions.size,

@@ -5,7 +5,7 @@
  */
 import dgram from 'node:dgram';
 
-import type { BoostStateName, EngineEvent } from '@lightspeed/shared';
+import type { BoostStateName, BoostStats, EngineEvent, SessionSummary } from '@lightspeed/shared';
 import { EchoServer } from '@lightspeed/shared/node';
 import { startMeshLab, startTestRelay, type MeshLab, type Relay } from '@lightspeed/proxy-server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,8 +82,28 @@ describe('MeshEngine', () => {
     });
     expect(await roundTrip(engine.getRoutes()[0]!.localPort)).toBe('ping');
     expect(lab.relay('r3').mesh!.flows().exit).toBe(1);
+    // A stats tick: the entry's keepalive RTT, nothing lost on loopback, the packets counted.
+    let stats: BoostStats | null = null;
+    engine.subscribe((e) => {
+      if (e.type === 'stats') stats = e.stats;
+    });
+    for (let i = 0; i < 60 && (stats === null || (stats as BoostStats).rtt === null); i++) await sleep(50);
+    const s = stats as BoostStats | null;
+    expect(s?.rtt?.p50).toBeGreaterThan(0);
+    expect(s?.packetsUp).toBeGreaterThanOrEqual(1);
+    expect(s?.packetsDown).toBe(1);
+    expect(s?.relay?.id).toBe('r1');
+    const summaries: SessionSummary[] = [];
+    engine.subscribe((e) => {
+      if (e.type === 'summary') summaries.push(e.summary);
+    });
     await engine.stop('done');
     expect(states.at(-1)).toBe('stopped');
+    // The summary comes before 'stopped', with the entry that carried the session.
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.relays).toEqual(['r1']);
+    expect(summaries[0]!.pingP50Ms).toBeGreaterThan(0);
+    expect(summaries[0]!.lossBeforeFec).toBe(0);
   });
 
   it("exit 'auto' and a relay that is not a mesh node: the single-relay engine carries the session", async () => {

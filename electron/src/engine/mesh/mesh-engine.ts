@@ -1,7 +1,9 @@
 /**
  * The mesh boost behind the engine's interface (what the desktop app and the dashboard drive): one
- * redirect route through MeshBoost, with the engine's state and stats events and the mesh route for the
- * Session view (`meshRoute()`). With `exit: 'auto'` and no entry that is a mesh node (every deployed
+ * redirect route through MeshBoost, with the engine's state, stats and summary events and the mesh route
+ * for the Session view (`meshRoute()`). Stats: the active entry's keepalive RTT (EWMA) and keepalive loss,
+ * the loss coming down from gaps in the exit's sequence (no FEC on the client leg), packet counts; no
+ * jitter, bytes or direct comparison yet. With `exit: 'auto'` and no entry that is a mesh node (every deployed
  * relay) it hands the whole session to the single-relay engine `fallback` makes, unchanged.
  */
 import {
@@ -20,6 +22,7 @@ import {
 } from '@lightspeed/shared';
 
 import { resolveIpv4 } from '../resolve.js';
+import { SessionTally } from '../session-tally.js';
 import { askExits } from './exit-choice.js';
 import { MeshBoost, NotAMeshError } from './mesh-boost.js';
 import type { MeshEntry } from './mesh-session.js';
@@ -58,6 +61,7 @@ export class MeshEngine {
   /** Entry `host:port` → [entry node, …, exit], from the entries' EXITS answers. */
   private readonly paths = new Map<string, string[]>();
   private lastActive = '';
+  private tally: SessionTally | null = null;
 
   constructor(private readonly o: MeshEngineOptions) {}
 
@@ -154,6 +158,8 @@ export class MeshEngine {
       return;
     }
     await this.learnPaths(boost.entryList(), server.host, server.port);
+    this.tally = new SessionTally();
+    this.tally.direct = { directMs: null, boostedMs: null, note: 'not measured through the mesh' };
     this.setState({ state: 'active', relay: this.refOf(first), sinceMs: Date.now() });
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
@@ -164,6 +170,10 @@ export class MeshEngine {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.boost?.stop();
+    const tally = this.tally;
+    this.tally = null;
+    // The summary comes just before 'stopped', as the single-relay engine's does.
+    if (tally !== null) this.emit({ type: 'summary', summary: tally.summary() });
     if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
   }
 
@@ -192,14 +202,32 @@ export class MeshEngine {
     const s = b.stats();
     const rtt = b.rttMs();
     const relay = s.active[0] === undefined ? null : this.ref(s.active[0]);
+    const kaLoss = b.keepaliveLoss() ?? 0;
+    const down = b.takeDownCounts();
+    // No FEC on the client leg: what the game sees is what the link lost (the keepalives' loss when no
+    // reply came back this interval, so a silent entry reads as lost).
+    const lossDown = down.received + down.lost > 0 ? down.lost / (down.received + down.lost) : kaLoss;
+    if (relay !== null) this.tally?.useRelay(relay.id);
+    if (this.tally !== null) {
+      this.tally.failovers = s.failovers + s.moves;
+      this.tally.add({
+        rtts: rtt === null ? [] : [rtt],
+        downExpected: down.received + down.lost,
+        downReceived: down.received,
+        fec: false,
+        fecLost: 0,
+        fecData: 0,
+        recoveredTotal: 0,
+      });
+    }
     this.stats = {
       atMs: Date.now(),
       relay,
       rtt: rtt === null ? null : { min: rtt, p50: rtt, p95: rtt, last: rtt },
       jitterMs: 0,
-      lossUp: 0,
-      lossDown: 0,
-      lossDownAfterFec: 0,
+      lossUp: kaLoss,
+      lossDown,
+      lossDownAfterFec: lossDown,
       fecRecovered: 0,
       packetsUp: s.sent,
       packetsDown: s.delivered,

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 
 import {
+  LossMeter,
   MESH_STATUS_EXIT_REACHABLE,
   MeshDuplicateFilter,
   MeshKind,
@@ -83,7 +84,12 @@ interface EntryState {
   /** EWMA of the keepalive RTT (-1 before the first answer) and the answers it is made of. */
   srttMs: number;
   samples: number;
+  /** The last keepalives' fates, oldest first: 1 answered, 0 unanswered (at most KA_WINDOW). */
+  fates: number[];
 }
+
+/** Keepalives the loss of an entry is counted over. */
+const KA_WINDOW = 20;
 
 export interface MeshSessionStats {
   sent: number;
@@ -102,6 +108,8 @@ export class MeshSession {
   private readonly socket = dgram.createSocket('udp4');
   private readonly states: EntryState[];
   private readonly dedup = new MeshDuplicateFilter();
+  /** Gaps in the exit's sequence (after duplicates are dropped): the loss coming down. */
+  private readonly meter = new LossMeter();
   private readonly keepaliveMs: number;
   private readonly failoverMisses: number;
   private readonly paths: number;
@@ -137,6 +145,7 @@ export class MeshSession {
       rttMs: -1,
       srttMs: -1,
       samples: 0,
+      fates: [],
     }));
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', () => undefined);
@@ -169,6 +178,18 @@ export class MeshSession {
   /** Entries now carrying traffic. */
   activeEntries(): MeshEntry[] {
     return this.active.map((s) => s.entry);
+  }
+
+  /** Unanswered share of the first active entry's last keepalives (0..1); null before any. */
+  keepaliveLoss(): number | null {
+    const f = this.active[0]?.fates ?? [];
+    return f.length === 0 ? null : f.filter((x) => x === 0).length / f.length;
+  }
+
+  /** Replies counted and missing (gaps in the exit's sequence) since the last call. */
+  takeDownCounts(): { received: number; lost: number } {
+    const r = this.meter.take(0);
+    return { received: r.received, lost: r.lost };
   }
 
   /** Keepalive RTT (EWMA, ms) of the first active entry; null before its first answer. */
@@ -212,6 +233,7 @@ export class MeshSession {
     for (const [seq, k] of this.kaSent) {
       if (now - k.at < this.keepaliveMs) continue;
       this.kaSent.delete(seq);
+      fate(k.state, 0);
       k.state.misses++;
       if (k.state.misses >= this.failoverMisses) k.state.alive = false;
     }
@@ -288,6 +310,7 @@ export class MeshSession {
       const sent = this.kaSent.get(f.seq);
       if (sent === undefined || sent.state !== state) return;
       this.kaSent.delete(f.seq);
+      fate(state, 1);
       state.misses = 0;
       state.alive = true;
       state.reachesExit = (f.tokenOrStatus & MESH_STATUS_EXIT_REACHABLE) !== 0;
@@ -306,7 +329,13 @@ export class MeshSession {
       this.stats.duplicatesDropped++;
       return;
     }
+    this.meter.observe(f.seq);
     this.stats.delivered++;
     this.o.deliver(f.payload);
   }
+}
+
+function fate(s: EntryState, answered: 0 | 1): void {
+  s.fates.push(answered);
+  if (s.fates.length > KA_WINDOW) s.fates.shift();
 }
