@@ -4,7 +4,8 @@
  * Settings → Relay mesh: exit r3 and multipath are saved through the UI; a boost then goes through the
  * mesh: the Session view shows both entries' routes (r1 → r2 → r3, r2 → r3). The test plays the game on
  * the port the view names; when the entry r1 is killed the replies keep coming, the view drops r1, and the
- * game server has seen one source address throughout (r3's). Needs `npm run build` and Debian's Chromium.
+ * game server has seen one source address throughout (r3's); the stopped session is in Recent sessions.
+ * Needs `npm run build` and Debian's Chromium.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -153,5 +154,10 @@ describe('The relay mesh in the dashboard (Chromium)', () => {
 
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.locator('.strip [role="status"][data-state="idle"]').waitFor({ timeout: 10_000 });
+    // The mesh session's summary lands in Recent sessions, with both entries that carried it.
+    const recent = page.getByRole('table', { name: 'Recent sessions' });
+    await recent.waitFor();
+    expect(await recent.locator('tbody tr').count()).toBe(1);
+    expect(await recent.locator('tbody tr').first().textContent()).toMatch(/r1.*r2/);
   }, 120_000);
 });
