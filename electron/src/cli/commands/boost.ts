@@ -24,6 +24,11 @@ Opens a local UDP port on 127.0.0.1; point the game (or any UDP client) at it in
 server. Packets travel to the game server through the best relay (probed at start; failover to the
 next on 3 missed keepalives) and replies come back on the same port. Runs until Ctrl-C.
 
+At the start and every 30 s, 5 small probes go to the game server directly and 5 through the relay in
+use, to measure "without LightSpeed X ms → with Y ms" (the summary's "saved vs direct"); a server that
+answers no such probe leaves it "not measured". When it stops, the session's summary is printed and kept
+('lightspeed sessions' lists the last 50).
+
 Options:
   --server HOST:PORT     game server to reach (required)
   --relay HOST:PORT      relay data plane; repeat for several (required)
