@@ -6,9 +6,7 @@ import {
   MESH_CLIENT_HEADER_LEN,
   MESH_EXITS_MAX_VIA,
   MESH_STATUS_EXITS_COMPLETE,
-  MESH_STATUS_EXIT_REACHABLE,
   MeshKind,
-  decodeMeshClientFrame,
   encodeMeshClientFrame,
   encodeMeshExits,
   meshSessionKey,
@@ -29,6 +27,7 @@ import {
 import { parseMeshPsk } from './mesh-psk.js';
 import { MeshDrop, MeshStats } from './mesh-stats.js';
 import { ExitLegs } from './exit-legs.js';
+import { MeshEntries } from './mesh-entry.js';
 import { MeshExits } from './mesh-exit.js';
 import { HopFec, MSG_FEC } from './hop-fec.js';
 import { LinkEstimate, shortestPaths } from './link-state.js';
@@ -87,21 +86,6 @@ interface Peer {
   lossAt: number;
 }
 
-/** Entry side of a session: where the client is. */
-interface EntrySession {
-  key: string;
-  /** The client IP that opened it (counted against its per-IP cap). */
-  owner: string;
-  id: Uint8Array;
-  ip: string;
-  port: number;
-  exit: string;
-  lastActivity: number;
-  tokens: number;
-  bytes: number;
-  refillAt: number;
-}
-
 export interface MeshLinkStatus {
   node_id: string;
   addr: string;
@@ -116,7 +100,8 @@ export interface MeshLinkStatus {
 
 /**
  * One relay's place in the mesh: the sealed inter-relay socket, PING/PONG per link, link-state flooding of
- * the latency matrix, Dijkstra routes, and the entry and exit ends of mesh sessions (docs/mesh.md).
+ * the latency matrix, Dijkstra routes, hop FEC, forwarding, and the EXITS answer; the entry and exit ends
+ * of mesh sessions are `MeshEntries` (mesh-entry.ts) and `MeshExits` (mesh-exit.ts) (docs/mesh.md).
  */
 export class MeshNode {
   readonly stats = new MeshStats();
@@ -125,9 +110,7 @@ export class MeshNode {
   private readonly peers = new Map<string, Peer>();
   private readonly matrix = new Map<string, { lsaSeq: number; at: number; entries: LsaEntry[] }>();
   private routes = new Map<string, { path: string[]; cost: number }>();
-  private readonly entrySessions = new Map<string, EntrySession>();
-  /** Entry sessions per client IP (the IP that opened them). */
-  private readonly perIp = new Map<string, number>();
+  private readonly entries: MeshEntries;
   private readonly exits: MeshExits;
   private readonly legs = new ExitLegs();
   private readonly interval: number;
@@ -172,7 +155,19 @@ export class MeshNode {
       stopped: () => this.stopped,
       logError: (m, err) => this.logError(m, err),
       // Each reply goes back through the entry it names: this node, or along the mesh.
-      reply: (entry, reply) => (entry === this.nodeId ? this.entryReply(reply) : this.relay(entry, reply)),
+      reply: (entry, reply) => (entry === this.nodeId ? this.entries.reply(reply) : this.relay(entry, reply)),
+    });
+    this.entries = new MeshEntries({
+      ...o,
+      stats: this.stats,
+      reachable: (node) => node === this.nodeId || this.reachable(node),
+      exits: (f, rinfo, size, now) => this.answerExits(f, rinfo, size, now),
+      // Toward the exit: this node's own exit end, or the next hop (TTL one more: relay() takes one off).
+      toExit: (msg, now) => {
+        if (msg.exit !== this.nodeId) this.relay(msg.exit, { ...msg, ttl: MESH_TTL + 1 });
+        else if (msg.type === MsgType.DATA) this.exits.data(msg, now);
+        else this.exits.close(meshSessionKey(msg.sessionId));
+      },
     });
     this.socket = createSocket({ type: 'udp4', lookup: literalLookup });
     this.socket.on('message', this.onMeshMessage);
@@ -202,8 +197,7 @@ export class MeshNode {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.exits.closeAll();
-    this.entrySessions.clear();
-    this.perIp.clear();
+    this.entries.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -301,12 +295,8 @@ export class MeshNode {
   }
 
   flows(): { entry: number; exit: number; sessions: Record<string, unknown>[] } {
-    const sessions: Record<string, unknown>[] = [];
-    for (const s of this.entrySessions.values()) {
-      sessions.push({ session: s.key, role: 'entry', client: `${s.ip}:${s.port}`, exit: s.exit });
-    }
-    sessions.push(...this.exits.flows());
-    return { entry: this.entrySessions.size, exit: this.exits.size, sessions };
+    const sessions = [...this.entries.flows(), ...this.exits.flows()];
+    return { entry: this.entries.size, exit: this.exits.size, sessions };
   }
 
   // ---- the mesh socket ---------------------------------------------------------------------------
@@ -416,7 +406,7 @@ export class MeshNode {
         else this.relay(msg.exit, msg);
         return;
       case MsgType.REPLY:
-        if (msg.entry === this.nodeId) this.entryReply(msg);
+        if (msg.entry === this.nodeId) this.entries.reply(msg);
         else this.relay(msg.entry, msg);
         return;
       case MsgType.FIN:
@@ -504,9 +494,7 @@ export class MeshNode {
       });
     }
     const { payload, complete } = encodeMeshExits(exits, size - MESH_CLIENT_HEADER_LEN);
-    this.toClient(
-      rinfo.address,
-      rinfo.port,
+    this.o.sendToClient(
       encodeMeshClientFrame({
         kind: MeshKind.EXITS,
         tokenOrStatus: complete && !pending ? MESH_STATUS_EXITS_COMPLETE : 0,
@@ -517,6 +505,8 @@ export class MeshNode {
         exit: '',
         payload,
       }),
+      rinfo.port,
+      rinfo.address,
     );
   }
 
@@ -540,158 +530,12 @@ export class MeshNode {
   /** A version-4 datagram on the relay's data port (the data plane hands it over). */
   clientMessage(buf: Buffer, rinfo: RemoteInfo, now: number): void {
     this.stats.clientIn++;
-    if (this.stopped) return;
-    const d = decodeMeshClientFrame(buf);
-    if (!d.ok) {
-      this.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
-      return;
-    }
-    const f = d.frame;
-    if (this.o.requireAuth && !(this.o.authority?.authorize(rinfo.address, f.tokenOrStatus) ?? false)) {
-      this.stats.drops[MeshDrop.CLIENT_UNAUTHENTICATED]!++;
-      return;
-    }
-    const key = meshSessionKey(f.sessionId);
-    if (f.kind === MeshKind.EXITS) {
-      this.answerExits(f, rinfo, buf.length, now);
-      return;
-    }
-    if (f.kind === MeshKind.KEEPALIVE) {
-      // Same size as the keepalive or smaller (L = 0): never an amplifier.
-      const reachable = f.exit !== '' && (f.exit === this.nodeId || this.reachable(f.exit));
-      const s = this.entrySessions.get(key);
-      if (s !== undefined && s.ip === rinfo.address && s.port === rinfo.port) s.lastActivity = now;
-      this.toClient(
-        rinfo.address,
-        rinfo.port,
-        encodeMeshClientFrame({
-          kind: MeshKind.KEEPALIVE,
-          tokenOrStatus: reachable ? MESH_STATUS_EXIT_REACHABLE : 0,
-          seq: f.seq,
-          sessionId: f.sessionId,
-          ip: 0,
-          port: 0,
-          exit: '',
-          payload: new Uint8Array(0),
-        }),
-      );
-      return;
-    }
-    if (f.exit === '') {
-      this.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
-      return;
-    }
-    if (f.kind === MeshKind.FIN) {
-      const s = this.entrySessions.get(key);
-      if (s === undefined || s.ip !== rinfo.address || s.port !== rinfo.port) return;
-      this.dropEntry(s);
-      const fin: MeshMessage = { type: MsgType.FIN, sessionId: s.id, ttl: MESH_TTL, exit: s.exit };
-      if (s.exit === this.nodeId) this.exits.close(key);
-      else this.relay(s.exit, { ...fin, ttl: MESH_TTL + 1 });
-      return;
-    }
-    if (!this.o.policy.allows(f.ip, f.port)) {
-      this.stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
-      return;
-    }
-    let s = this.entrySessions.get(key);
-    if (s === undefined) {
-      const held = this.perIp.get(rinfo.address) ?? 0;
-      if (this.entrySessions.size >= this.o.maxSessions || held >= (this.o.maxSessionsPerIp ?? 16)) {
-        this.stats.drops[MeshDrop.SESSIONS_FULL]!++;
-        return;
-      }
-      this.perIp.set(rinfo.address, held + 1);
-      s = {
-        key,
-        owner: rinfo.address,
-        id: Uint8Array.from(f.sessionId),
-        ip: rinfo.address,
-        port: rinfo.port,
-        exit: f.exit,
-        lastActivity: now,
-        tokens: this.o.pps,
-        bytes: this.o.bps,
-        refillAt: now,
-      };
-      this.entrySessions.set(key, s);
-    }
-    // The client may move (NAT rebinding) or change exit; the latest packet says where it is.
-    s.ip = rinfo.address;
-    s.port = rinfo.port;
-    s.exit = f.exit;
-    s.lastActivity = now;
-    if (!this.takeTokens(s, buf.length, now)) {
-      this.stats.drops[MeshDrop.CLIENT_RATE_LIMITED]!++;
-      return;
-    }
-    const data: MeshMessage & { type: typeof MsgType.DATA } = {
-      type: MsgType.DATA,
-      sessionId: s.id,
-      ttl: MESH_TTL,
-      seq: f.seq,
-      ip: f.ip,
-      port: f.port,
-      entry: this.nodeId,
-      exit: f.exit,
-      payload: f.payload,
-    };
-    if (f.exit === this.nodeId) this.exits.data(data, now);
-    else this.relay(f.exit, { ...data, ttl: MESH_TTL + 1 });
-  }
-
-  private dropEntry(s: EntrySession): void {
-    if (!this.entrySessions.delete(s.key)) return;
-    const held = (this.perIp.get(s.owner) ?? 1) - 1;
-    if (held <= 0) this.perIp.delete(s.owner);
-    else this.perIp.set(s.owner, held);
-  }
-
-  private takeTokens(s: EntrySession, bytes: number, now: number): boolean {
-    const dt = (now - s.refillAt) / 1000;
-    s.refillAt = now;
-    s.tokens = Math.min(this.o.pps, s.tokens + dt * this.o.pps);
-    s.bytes = Math.min(this.o.bps, s.bytes + dt * this.o.bps);
-    if (s.tokens < 1 || s.bytes < bytes) return false;
-    s.tokens -= 1;
-    s.bytes -= bytes;
-    return true;
-  }
-
-  /** A REPLY for a session this node is the entry of: to the client. */
-  private entryReply(msg: MeshMessage & { type: typeof MsgType.REPLY }): void {
-    const s = this.entrySessions.get(meshSessionKey(msg.sessionId));
-    if (s === undefined) {
-      this.stats.drops[MeshDrop.UNKNOWN_SESSION]!++;
-      return;
-    }
-    this.stats.clientOut++;
-    this.toClient(
-      s.ip,
-      s.port,
-      encodeMeshClientFrame({
-        kind: MeshKind.DATA,
-        tokenOrStatus: 0,
-        seq: msg.seq,
-        sessionId: s.id,
-        ip: msg.ip,
-        port: msg.port,
-        exit: '',
-        payload: msg.payload,
-      }),
-    );
-  }
-
-  private toClient(host: string, port: number, frame: Uint8Array): void {
-    this.o.sendToClient(frame, port, host);
+    if (!this.stopped) this.entries.clientMessage(buf, rinfo, now);
   }
 
   private sweep(now: number): void {
-    const timeout = this.o.sessionTimeoutMs;
-    for (const s of this.entrySessions.values()) {
-      if (now - s.lastActivity >= timeout) this.dropEntry(s);
-    }
-    this.exits.sweep(now, timeout);
+    this.entries.sweep(now, this.o.sessionTimeoutMs);
+    this.exits.sweep(now, this.o.sessionTimeoutMs);
   }
 
   private logError(message: string, err: unknown): void {

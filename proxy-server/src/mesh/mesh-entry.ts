@@ -1,0 +1,240 @@
+/**
+ * The entry end of mesh sessions (docs/mesh.md): version-4 client frames on the relay's data port. The
+ * entry admits a mesh client exactly like a tunnel client — the token against its source IP when
+ * `require_auth`, the per-IP session cap, packet and byte rate limits, the destination policy — answers
+ * keepalives (never larger than the keepalive) and EXITS questions, turns DATA and FIN into mesh messages
+ * toward the exit, and hands the exit's replies to the client wherever it is now (NAT rebinding).
+ */
+import type { RemoteInfo } from 'node:dgram';
+
+import {
+  MESH_STATUS_EXIT_REACHABLE,
+  MeshKind,
+  decodeMeshClientFrame,
+  encodeMeshClientFrame,
+  meshSessionKey,
+  type MeshClientFrame,
+} from '@lightspeed/shared';
+
+import { MESH_TTL, MsgType, type MeshMessage } from './mesh-frame.js';
+import type { ReplyMessage } from './mesh-exit.js';
+import { MeshDrop, type MeshStats } from './mesh-stats.js';
+import type { SessionAuthority } from '../auth/session-authority.js';
+import type { DestinationPolicy } from '../security/destination-policy.js';
+
+type ToExit = MeshMessage & { type: typeof MsgType.DATA | typeof MsgType.FIN };
+
+export interface MeshEntriesOptions {
+  nodeId: string;
+  requireAuth: boolean;
+  authority?: SessionAuthority | undefined;
+  policy: DestinationPolicy;
+  pps: number;
+  bps: number;
+  maxSessions: number;
+  /** Entry sessions one client IP may hold (security.max_sessions_per_ip); default 16. */
+  maxSessionsPerIp?: number | undefined;
+  stats: MeshStats;
+  /** Sends a datagram to a client from the relay's data port. */
+  sendToClient(data: Uint8Array, port: number, host: string): void;
+  /** Whether this node can reach `node` (itself included). */
+  reachable(node: string): boolean;
+  /** An EXITS question (answered by the node, which holds the routes and legs). */
+  exits(f: MeshClientFrame, rinfo: RemoteInfo, size: number, now: number): void;
+  /** A DATA or FIN on its way to the exit it names. */
+  toExit(msg: ToExit, now: number): void;
+}
+
+/** Entry side of a session: where the client is. */
+interface EntrySession {
+  key: string;
+  /** The client IP that opened it (counted against its per-IP cap). */
+  owner: string;
+  id: Uint8Array;
+  ip: string;
+  port: number;
+  exit: string;
+  lastActivity: number;
+  tokens: number;
+  bytes: number;
+  refillAt: number;
+}
+
+export class MeshEntries {
+  private readonly sessions = new Map<string, EntrySession>();
+  /** Entry sessions per client IP (the IP that opened them). */
+  private readonly perIp = new Map<string, number>();
+
+  constructor(private readonly o: MeshEntriesOptions) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** One client frame (the caller has counted it). */
+  clientMessage(buf: Buffer, rinfo: RemoteInfo, now: number): void {
+    const stats = this.o.stats;
+    const d = decodeMeshClientFrame(buf);
+    if (!d.ok) {
+      stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+      return;
+    }
+    const f = d.frame;
+    if (this.o.requireAuth && !(this.o.authority?.authorize(rinfo.address, f.tokenOrStatus) ?? false)) {
+      stats.drops[MeshDrop.CLIENT_UNAUTHENTICATED]!++;
+      return;
+    }
+    const key = meshSessionKey(f.sessionId);
+    if (f.kind === MeshKind.EXITS) {
+      this.o.exits(f, rinfo, buf.length, now);
+      return;
+    }
+    if (f.kind === MeshKind.KEEPALIVE) {
+      // Same size as the keepalive or smaller (L = 0): never an amplifier.
+      const reachable = f.exit !== '' && this.o.reachable(f.exit);
+      const s = this.sessions.get(key);
+      if (s !== undefined && s.ip === rinfo.address && s.port === rinfo.port) s.lastActivity = now;
+      this.toClient(
+        rinfo.address,
+        rinfo.port,
+        encodeMeshClientFrame({
+          kind: MeshKind.KEEPALIVE,
+          tokenOrStatus: reachable ? MESH_STATUS_EXIT_REACHABLE : 0,
+          seq: f.seq,
+          sessionId: f.sessionId,
+          ip: 0,
+          port: 0,
+          exit: '',
+          payload: new Uint8Array(0),
+        }),
+      );
+      return;
+    }
+    if (f.exit === '') {
+      stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+      return;
+    }
+    if (f.kind === MeshKind.FIN) {
+      const s = this.sessions.get(key);
+      if (s === undefined || s.ip !== rinfo.address || s.port !== rinfo.port) return;
+      this.drop(s);
+      this.o.toExit({ type: MsgType.FIN, sessionId: s.id, ttl: MESH_TTL, exit: s.exit }, now);
+      return;
+    }
+    if (!this.o.policy.allows(f.ip, f.port)) {
+      stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
+      return;
+    }
+    let s = this.sessions.get(key);
+    if (s === undefined) {
+      const held = this.perIp.get(rinfo.address) ?? 0;
+      if (this.sessions.size >= this.o.maxSessions || held >= (this.o.maxSessionsPerIp ?? 16)) {
+        stats.drops[MeshDrop.SESSIONS_FULL]!++;
+        return;
+      }
+      this.perIp.set(rinfo.address, held + 1);
+      s = {
+        key,
+        owner: rinfo.address,
+        id: Uint8Array.from(f.sessionId),
+        ip: rinfo.address,
+        port: rinfo.port,
+        exit: f.exit,
+        lastActivity: now,
+        tokens: this.o.pps,
+        bytes: this.o.bps,
+        refillAt: now,
+      };
+      this.sessions.set(key, s);
+    }
+    // The client may move (NAT rebinding) or change exit; the latest packet says where it is.
+    s.ip = rinfo.address;
+    s.port = rinfo.port;
+    s.exit = f.exit;
+    s.lastActivity = now;
+    if (!this.takeTokens(s, buf.length, now)) {
+      stats.drops[MeshDrop.CLIENT_RATE_LIMITED]!++;
+      return;
+    }
+    this.o.toExit(
+      {
+        type: MsgType.DATA,
+        sessionId: s.id,
+        ttl: MESH_TTL,
+        seq: f.seq,
+        ip: f.ip,
+        port: f.port,
+        entry: this.o.nodeId,
+        exit: f.exit,
+        payload: f.payload,
+      },
+      now,
+    );
+  }
+
+  /** A REPLY for a session this node is the entry of: to the client. */
+  reply(msg: ReplyMessage): void {
+    const s = this.sessions.get(meshSessionKey(msg.sessionId));
+    if (s === undefined) {
+      this.o.stats.drops[MeshDrop.UNKNOWN_SESSION]!++;
+      return;
+    }
+    this.o.stats.clientOut++;
+    this.toClient(
+      s.ip,
+      s.port,
+      encodeMeshClientFrame({
+        kind: MeshKind.DATA,
+        tokenOrStatus: 0,
+        seq: msg.seq,
+        sessionId: s.id,
+        ip: msg.ip,
+        port: msg.port,
+        exit: '',
+        payload: msg.payload,
+      }),
+    );
+  }
+
+  /** Forgets sessions idle for `timeoutMs`. */
+  sweep(now: number, timeoutMs: number): void {
+    for (const s of this.sessions.values()) if (now - s.lastActivity >= timeoutMs) this.drop(s);
+  }
+
+  clear(): void {
+    this.sessions.clear();
+    this.perIp.clear();
+  }
+
+  /** The sessions for /status. */
+  flows(): Record<string, unknown>[] {
+    return [...this.sessions.values()].map((s) => ({
+      session: s.key,
+      role: 'entry',
+      client: `${s.ip}:${s.port}`,
+      exit: s.exit,
+    }));
+  }
+
+  private drop(s: EntrySession): void {
+    if (!this.sessions.delete(s.key)) return;
+    const held = (this.perIp.get(s.owner) ?? 1) - 1;
+    if (held <= 0) this.perIp.delete(s.owner);
+    else this.perIp.set(s.owner, held);
+  }
+
+  private takeTokens(s: EntrySession, bytes: number, now: number): boolean {
+    const dt = (now - s.refillAt) / 1000;
+    s.refillAt = now;
+    s.tokens = Math.min(this.o.pps, s.tokens + dt * this.o.pps);
+    s.bytes = Math.min(this.o.bps, s.bytes + dt * this.o.bps);
+    if (s.tokens < 1 || s.bytes < bytes) return false;
+    s.tokens -= 1;
+    s.bytes -= bytes;
+    return true;
+  }
+
+  private toClient(host: string, port: number, frame: Uint8Array): void {
+    this.o.sendToClient(frame, port, host);
+  }
+}
