@@ -199,6 +199,7 @@ async function main(): Promise<void> {
     const ratioFecOff = latency.added.engineRelayFecOff!.p50 / naiveAdded;
     const fecGoals = fecTargets(fec, cpu.engineAdaptivePercentOfCore / cpu.engineFecOffPercentOfCore);
     for (const row of fec.socket.rows) delete row.extraMs;
+    for (const row of fec.targetRuns) delete row.extraMs;
     const result: BenchResult = {
       schema: 2,
       generatedAt: new Date().toISOString(),
