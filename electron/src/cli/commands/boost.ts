@@ -16,9 +16,10 @@ import {
   parseSessionArgs,
   printEvents,
   untilEnd,
+  useSavedRelays,
 } from './engine-session.js';
 
-const help = `Usage: lightspeed boost --server HOST:PORT --relay HOST:PORT [--relay HOST:PORT ...] [options]
+const help = `Usage: lightspeed boost --server HOST:PORT [--relay HOST:PORT ...] [options]
 
 Opens a local UDP port on 127.0.0.1; point the game (or any UDP client) at it instead of the game
 server. Packets travel to the game server through the best relay (probed at start; failover to the
@@ -31,7 +32,8 @@ answers no such probe leaves it "not measured". When it stops, the session's sum
 
 Options:
   --server HOST:PORT     game server to reach (required)
-  --relay HOST:PORT      relay data plane; repeat for several (required)
+  --relay HOST:PORT      relay data plane; repeat for several (default: the app's relays — your
+                         relay list or registry in Settings, and LightSpeed's relay registry)
   --local-port N         local port to listen on (default: any free port, printed at start)
   --fec MODE             FEC: adaptive (default: v3 repairs sized to the measured loss; v2 K=4
                          where the relay has no v3), strong (adaptive, larger budget), 0 = off
@@ -88,8 +90,10 @@ const command: Command = {
     if (v.server === undefined) throw new UsageError('--server HOST:PORT is required');
     hostPortArg('server', v.server);
     const localPort = numberArg(v['local-port'], 'local-port', 0, 0, 65535, usage, true);
-    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector, explore } =
-      parseSessionArgs(v);
+    const args = parseSessionArgs(v);
+    const noRelay = await useSavedRelays(args, 'boost');
+    if (noRelay !== null) return noRelay;
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector, explore } = args;
     const exit = parseExitArgs(v.exit, v.multipath, relays.length);
     if (exit !== null) {
       const server = hostPortArg('server', v.server);

@@ -24,7 +24,6 @@ describe('lightspeed capture: usage', () => {
     [[], /exactly one of --pid N, --process NAME, --game ID/],
     [['--pid', '1', '--game', 'cs2', '--relay', '127.0.0.1:4434'], /exactly one of/],
     [['--pid', 'x', '--relay', '127.0.0.1:4434'], /--pid/],
-    [['--pid', '1'], /--relay HOST:PORT is required/],
     [['--pid', '1', '--relay', 'nope'], /--relay: 'nope' has no port/],
     [['--pid', '1', '--relay', '127.0.0.1:1', '--exclude', '10.0.0.0/99'], /--exclude: expected an IPv4/],
     [['--pid', '1', '--relay', '127.0.0.1:1', '--fec', '1'], /--fec/],

@@ -29,13 +29,14 @@ import {
   parseSelectorArg,
   keepSummary,
   parseSessionArgs,
+  useSavedRelays,
   printEvents,
   untilEnd,
   untilSignal,
   type SelectorName,
 } from './engine-session.js';
 
-const help = `Usage: lightspeed capture (--pid N | --process NAME | --game ID) --relay HOST:PORT [--relay …] [options]
+const help = `Usage: lightspeed capture (--pid N | --process NAME | --game ID) [--relay HOST:PORT …] [options]
        lightspeed capture (--pid N | --process NAME | --game ID) --watch
        lightspeed capture --check
        lightspeed capture --cleanup
@@ -53,7 +54,8 @@ Target (one of):
   --game ID              capture a catalogued game's processes (see 'lightspeed games')
 
 Options:
-  --relay HOST:PORT      relay data plane; repeat for several (required)
+  --relay HOST:PORT      relay data plane; repeat for several (default: the app's relays — your
+                         relay list or registry in Settings, and LightSpeed's relay registry)
   --fec MODE             FEC: adaptive (default: v3, v2 K=4 where the relay has no v3), strong,
                          0 = off (header v1), 2..16 = v2, one XOR parity per K packets
   --control HOST:PORT    relay control plane (QUIC) to register with; 'off' to skip (default: every
@@ -335,12 +337,15 @@ const command: Command = {
         throw new UsageError(`--exclude: ${(err as Error).message.replace(/^exclude: /, '')}`);
       }
     });
-    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector, explore } =
-      parseSessionArgs(v);
+    const args = parseSessionArgs(v);
+    const { relays, fecK, fecAdaptive, gameId, manualToken, keepaliveMs, control, selector, explore } = args;
     const fec = { fecK, ...(fecAdaptive ? { fecAdaptive } : {}) };
     const capture: CaptureSpec = { target, excludes, captureLan: v['capture-lan'] };
 
     await dropToInvokingUser(v.json);
+    // After the drop: the saved relays are the invoking user's.
+    const noRelay = await useSavedRelays(args, 'capture');
+    if (noRelay !== null) return noRelay;
 
     const controls = await openControls(control, 'capture');
     if (controls === null) return 1;

@@ -23,17 +23,38 @@ import {
   type RouteSelector,
 } from '../../engine/index.js';
 import { selectorDir, sessionsPath } from '../../ipc-backend/config-dir.js';
+import { registerWithRelays } from '../../ipc-backend/relay-registration.js';
 import { appendSession } from '../../ipc-backend/session-history.js';
 import { UsageError } from '../command.js';
 import { parseFecOption } from '../fec-option.js';
 import { hostPortArg } from '../host-port.js';
+import { NoRelay, savedRelays } from '../saved-relays.js';
 
-/** Parses repeated `--relay HOST:PORT` values. */
+/** Parses repeated `--relay HOST:PORT` values ([] when none: the saved relays are used, `relaysOrSaved`). */
 export function parseRelays(values: string[] | undefined): RelayEndpoint[] {
-  if (values === undefined || values.length === 0) throw new UsageError('--relay HOST:PORT is required');
-  return values.map((v) => {
+  return (values ?? []).map((v) => {
     return hostPortArg('relay', v);
   });
+}
+
+/**
+ * `relays` when `--relay` gave some, else the relays the app uses (saved settings, registries; see
+ * `saved-relays.ts`). On none, prints one line naming what was tried and returns the exit status:
+ * 2 (usage) when nothing is set up, 1 when the sources failed.
+ */
+export async function relaysOrSaved(
+  relays: RelayEndpoint[],
+  command: string,
+): Promise<RelayEndpoint[] | number> {
+  if (relays.length > 0) return relays;
+  try {
+    return await savedRelays();
+  } catch (err) {
+    if (!(err instanceof NoRelay)) throw err;
+    if (!err.configured) throw new UsageError(err.message);
+    console.error(`lightspeed ${command}: ${err.message}`);
+    return 1;
+  }
 }
 
 /** The options `boost` and `capture` both take (for `parseCliArgs`). */
@@ -93,6 +114,20 @@ export interface SessionArgs {
   explore: ExploreMode;
 }
 
+/**
+ * With no `--relay`, fills `a`'s relays from the saved settings (`relaysOrSaved`) and checks `--control`
+ * against them. Returns an exit status when there is none (after saying why), else null.
+ */
+export async function useSavedRelays(a: SessionArgs, command: string): Promise<number | null> {
+  if (a.relays.length > 0) return null;
+  const found = await relaysOrSaved(a.relays, command);
+  if (typeof found === 'number') return found;
+  a.relays.push(...found);
+  a.control.saved = true;
+  checkControlArg(a.control.control, a.relays);
+  return null;
+}
+
 type RawSessionOptions = Partial<Record<Exclude<keyof typeof SESSION_OPTIONS, 'relay' | 'json'>, string>> & {
   relay?: string[];
 };
@@ -109,7 +144,7 @@ export function parseSessionArgs(v: RawSessionOptions): SessionArgs {
   const manualToken = v.token !== undefined ? numberArg(v.token, 'token', 0, 0, 255, usage, true) : null;
   const keepaliveMs = numberArg(v['keepalive-ms'], 'keepalive-ms', 500, 10, 60_000, usage, true);
   const control = manualToken !== null ? 'off' : v.control;
-  checkControlArg(control, relays);
+  if (relays.length > 0) checkControlArg(control, relays);
   return {
     relays,
     fecK,
@@ -129,6 +164,8 @@ export interface ControlArgs {
   control: string | undefined;
   certSha256: string | undefined;
   gameId: number;
+  /** The relays came from the saved settings: each registers as the app does (its source's port and pin). */
+  saved?: boolean;
 }
 
 export interface Controls {
@@ -152,6 +189,7 @@ export function checkControlArg(control: string | undefined, relays: RelayEndpoi
  * Returns null (after saying why on stderr) when a control plane refused us.
  */
 export async function openControls(a: ControlArgs, command: string): Promise<Controls | null> {
+  if (a.saved && a.control === undefined && a.certSha256 === undefined) return registerSaved(a, command);
   const hosts = [...new Set(a.relays.map((r) => r.host))];
   const targets =
     a.control === undefined && a.certSha256 === undefined && hosts.length > 1 ? hosts : [a.control];
@@ -177,6 +215,25 @@ export async function openControls(a: ControlArgs, command: string): Promise<Con
     });
   }
   return { token: targets.length > 1 ? 0 : controls[0]!.token, close };
+}
+
+/**
+ * Saved relays register like the app's (`registerWithRelays`): each with the control port and pin its
+ * registry gave. A relay whose certificate does not match its pin is dropped, and said; none left: null.
+ */
+async function registerSaved(a: ControlArgs, command: string): Promise<Controls | null> {
+  const registration = await registerWithRelays(a.relays, a.gameId);
+  for (const r of registration.refused)
+    console.error(
+      `lightspeed ${command}: relay ${r.host}:${r.port}: control certificate does not match its pin: not used`,
+    );
+  if (registration.relays.length === 0) {
+    console.error(`lightspeed ${command}: no relay left after registration`);
+    await registration.close();
+    return null;
+  }
+  a.relays.splice(0, a.relays.length, ...registration.relays);
+  return { token: 0, close: registration.close };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

@@ -6,16 +6,18 @@ import { cliRelays } from '../../engine/discovery/index.js';
 import { BoostEngine, defaultSelectorContext } from '../../engine/index.js';
 import { resolveIpv4 } from '../../engine/resolve.js';
 import { UsageError, type Command } from '../command.js';
-import { makeSelector, parseRelays, parseSelectorArg } from './engine-session.js';
+import { makeSelector, parseRelays, parseSelectorArg, relaysOrSaved } from './engine-session.js';
 
-const help = `Usage: lightspeed probe --relay HOST:PORT [--relay HOST:PORT ...] [--server HOST:PORT] [--count N] [--json]
+const help = `Usage: lightspeed probe [--relay HOST:PORT ...] [--server HOST:PORT] [--count N] [--json]
        lightspeed probe --registry URL|FILE --registry-key KEY [--dns-pool NAME] [--relay ...]
 
 Sends keepalives to every relay and ranks them by median RTT plus a loss penalty (the ranking
 'lightspeed boost' uses to pick a relay). Exits 0 when at least one relay answered, 1 otherwise.
 
 Options:
-  --relay HOST:PORT   relay data plane; repeat for several (required without the options below)
+  --relay HOST:PORT   relay data plane; repeat for several (default, without the options below: the
+                      app's relays — your relay list or registry in Settings, and LightSpeed's
+                      relay registry)
   --registry URL|FILE signed relay registry (docs/control-plane.md); refused when its signature
                       does not verify against --registry-key or it has expired
   --registry-key KEY  pinned Ed25519 public key of the registry (base64, hex or PEM)
@@ -53,7 +55,7 @@ const command: Command = {
     const discovering = v.registry !== undefined || v['dns-pool'] !== undefined;
     if (discovering && v.registry !== undefined && v['registry-key'] === undefined)
       throw new UsageError('--registry needs --registry-key (the pinned Ed25519 public key)');
-    let relays = discovering && v.relay === undefined ? [] : parseRelays(v.relay);
+    let relays = parseRelays(v.relay);
     if (discovering) {
       try {
         const found = await cliRelays(
@@ -67,8 +69,13 @@ const command: Command = {
       }
     }
     const count = numberArg(v.count, 'count', 10, 1, 100, usage, true);
-    const probeOptions = { count, spacingMs: 20, timeoutMs: 1000 };
     const selectorName = parseSelectorArg(v.selector);
+    if (!discovering) {
+      const found = await relaysOrSaved(relays, 'probe');
+      if (typeof found === 'number') return found;
+      relays = found;
+    }
+    const probeOptions = { count, spacingMs: 20, timeoutMs: 1000 };
     let server: { host: string; address: string; port: number } | undefined;
     if (v.server !== undefined) {
       const hp = parseHostPort(v.server);
