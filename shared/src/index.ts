@@ -11,6 +11,7 @@ export * from './protocol/fec-v3-report.js';
 export * from './protocol/fec-negotiation.js';
 export * from './protocol/fec-rate.js';
 export * from './protocol/fec-link.js';
+export * from './protocol/fec-channel.js';
 export * from './protocol/control.js';
 export * from './protocol/control-frame-reader.js';
 export * from './protocol/server-leg.js';

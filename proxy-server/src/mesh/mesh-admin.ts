@@ -86,7 +86,7 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
   });
   const packets = new Counter({
     name: 'lightspeed_mesh_packets_total',
-    help: 'Mesh datagrams: mesh_in/mesh_out (sealed, between relays), transit, client_in/out, server_in/out, fec_repair_out and fec_recovered (hop FEC).',
+    help: 'Mesh datagrams: mesh_in/mesh_out (sealed, between relays), transit, client_in/out, server_in/out, fec_repair_out and fec_recovered (hop FEC), client_fec_recovered (client-leg FEC at the entry).',
     labelNames: ['direction'],
     registers: [registry],
     collect() {
@@ -100,6 +100,7 @@ export function registerMeshMetrics(registry: Registry, mesh: MeshNode): void {
       packets.inc({ direction: 'server_out' }, stats.serverOut);
       packets.inc({ direction: 'fec_repair_out' }, mesh.fecRepairs());
       packets.inc({ direction: 'fec_recovered' }, stats.fecRecovered);
+      packets.inc({ direction: 'client_fec_recovered' }, stats.clientFecRecovered);
     },
   });
   const sessions = new Gauge({

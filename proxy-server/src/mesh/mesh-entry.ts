@@ -4,11 +4,21 @@
  * `require_auth`, the per-IP session cap, packet and byte rate limits, the destination policy — answers
  * keepalives (never larger than the keepalive) and EXITS questions, turns DATA and FIN into mesh messages
  * toward the exit, and hands the exit's replies to the client wherever it is now (NAT rebinding).
+ *
+ * FEC on the client leg: every keepalive answer says the entry speaks it (status bit 1). A client that
+ * sends FEC frames (kind 5: a `FecChannel` datagram whose messages are whole DATA frames) gets a channel for
+ * its session and client epoch (the frame's sequence; a new epoch starts a new channel), and from then on
+ * its replies go through that channel too; a client that never does gets bare DATA as before. What a
+ * channel delivers, rebuilt or not, takes the DATA path (admission, limits, the client's own sequence to
+ * the exit, which drops duplicates).
  */
 import type { RemoteInfo } from 'node:dgram';
 
 import {
+  FecChannel,
   MESH_STATUS_EXIT_REACHABLE,
+  MESH_STATUS_FEC,
+  MESH_STATUS_FEC_HELD,
   MeshKind,
   decodeMeshClientFrame,
   encodeMeshClientFrame,
@@ -34,6 +44,8 @@ export interface MeshEntriesOptions {
   maxSessions: number;
   /** Entry sessions one client IP may hold (security.max_sessions_per_ip); default 16. */
   maxSessionsPerIp?: number | undefined;
+  /** FEC on the client leg for clients that ask for it (`[mesh] fec`); default on. */
+  clientFec?: boolean | undefined;
   stats: MeshStats;
   /** Sends a datagram to a client from the relay's data port. */
   sendToClient(data: Uint8Array, port: number, host: string): void;
@@ -58,12 +70,17 @@ interface EntrySession {
   tokens: number;
   bytes: number;
   refillAt: number;
+  /** FEC on the client leg, once the client sent a FEC frame; `fecEpoch` is the client's channel epoch. */
+  fec: FecChannel | null;
+  fecEpoch: number;
 }
 
 export class MeshEntries {
   private readonly sessions = new Map<string, EntrySession>();
   /** Entry sessions per client IP (the IP that opened them). */
   private readonly perIp = new Map<string, number>();
+  /** Where the FEC frame being decoded came from (its channel delivers during `receive`). */
+  private inbound: { rinfo: RemoteInfo; now: number } | null = null;
 
   constructor(private readonly o: MeshEntriesOptions) {}
 
@@ -91,15 +108,19 @@ export class MeshEntries {
     }
     if (f.kind === MeshKind.KEEPALIVE) {
       // Same size as the keepalive or smaller (L = 0): never an amplifier.
-      const reachable = f.exit !== '' && this.o.reachable(f.exit);
+      let status = f.exit !== '' && this.o.reachable(f.exit) ? MESH_STATUS_EXIT_REACHABLE : 0;
+      if (this.o.clientFec !== false) status |= MESH_STATUS_FEC;
       const s = this.sessions.get(key);
-      if (s !== undefined && s.ip === rinfo.address && s.port === rinfo.port) s.lastActivity = now;
+      if (s !== undefined && s.ip === rinfo.address && s.port === rinfo.port) {
+        s.lastActivity = now;
+        if (s.fec !== null) status |= MESH_STATUS_FEC_HELD;
+      }
       this.toClient(
         rinfo.address,
         rinfo.port,
         encodeMeshClientFrame({
           kind: MeshKind.KEEPALIVE,
-          tokenOrStatus: reachable ? MESH_STATUS_EXIT_REACHABLE : 0,
+          tokenOrStatus: status,
           seq: f.seq,
           sessionId: f.sessionId,
           ip: 0,
@@ -108,6 +129,10 @@ export class MeshEntries {
           payload: new Uint8Array(0),
         }),
       );
+      return;
+    }
+    if (f.kind === MeshKind.FEC) {
+      this.fecFrame(f, rinfo, now);
       return;
     }
     if (f.exit === '') {
@@ -121,6 +146,13 @@ export class MeshEntries {
       this.o.toExit({ type: MsgType.FIN, sessionId: s.id, ttl: MESH_TTL, exit: s.exit }, now);
       return;
     }
+    this.data(f, buf.length, rinfo, now);
+  }
+
+  /** A DATA frame, bare or delivered by the session's FEC channel: admission, limits, on to the exit. */
+  private data(f: MeshClientFrame, size: number, rinfo: RemoteInfo, now: number): void {
+    const stats = this.o.stats;
+    const key = meshSessionKey(f.sessionId);
     if (!this.o.policy.allows(f.ip, f.port)) {
       stats.drops[MeshDrop.DESTINATION_REFUSED]!++;
       return;
@@ -144,6 +176,8 @@ export class MeshEntries {
         tokens: this.o.pps,
         bytes: this.o.bps,
         refillAt: now,
+        fec: null,
+        fecEpoch: -1,
       };
       this.sessions.set(key, s);
     }
@@ -152,7 +186,7 @@ export class MeshEntries {
     s.port = rinfo.port;
     s.exit = f.exit;
     s.lastActivity = now;
-    if (!this.takeTokens(s, buf.length, now)) {
+    if (!this.takeTokens(s, size, now)) {
       stats.drops[MeshDrop.CLIENT_RATE_LIMITED]!++;
       return;
     }
@@ -172,7 +206,7 @@ export class MeshEntries {
     );
   }
 
-  /** A REPLY for a session this node is the entry of: to the client. */
+  /** A REPLY for a session this node is the entry of: to the client (through its FEC channel if it has one). */
   reply(msg: ReplyMessage): void {
     const s = this.sessions.get(meshSessionKey(msg.sessionId));
     if (s === undefined) {
@@ -180,25 +214,26 @@ export class MeshEntries {
       return;
     }
     this.o.stats.clientOut++;
-    this.toClient(
-      s.ip,
-      s.port,
-      encodeMeshClientFrame({
-        kind: MeshKind.DATA,
-        tokenOrStatus: 0,
-        seq: msg.seq,
-        sessionId: s.id,
-        ip: msg.ip,
-        port: msg.port,
-        exit: '',
-        payload: msg.payload,
-      }),
-    );
+    const frame = encodeMeshClientFrame({
+      kind: MeshKind.DATA,
+      tokenOrStatus: 0,
+      seq: msg.seq,
+      sessionId: s.id,
+      ip: msg.ip,
+      port: msg.port,
+      exit: '',
+      payload: msg.payload,
+    });
+    if (s.fec !== null && FecChannel.fits(frame)) s.fec.send(frame, performance.now());
+    else this.toClient(s.ip, s.port, frame);
   }
 
-  /** Forgets sessions idle for `timeoutMs`. */
+  /** Forgets sessions idle for `timeoutMs`; sends the client-leg FEC loss reports that are due. */
   sweep(now: number, timeoutMs: number): void {
-    for (const s of this.sessions.values()) if (now - s.lastActivity >= timeoutMs) this.drop(s);
+    for (const s of this.sessions.values()) {
+      if (now - s.lastActivity >= timeoutMs) this.drop(s);
+      else s.fec?.tick(now);
+    }
   }
 
   clear(): void {
@@ -214,6 +249,60 @@ export class MeshEntries {
       client: `${s.ip}:${s.port}`,
       exit: s.exit,
     }));
+  }
+
+  /** A FEC frame: into the session's channel for the client's epoch (a new one for a new epoch). */
+  private fecFrame(f: MeshClientFrame, rinfo: RemoteInfo, now: number): void {
+    if (this.o.clientFec === false) {
+      this.o.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+      return;
+    }
+    const key = meshSessionKey(f.sessionId);
+    const s = this.sessions.get(key);
+    const channel = s !== undefined && s.fec !== null && s.fecEpoch === f.seq ? s.fec : this.channel(key);
+    this.inbound = { rinfo, now };
+    const ok = channel.receive(f.payload, now);
+    this.inbound = null;
+    if (!ok) this.o.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+    // The session may have been opened by the first DATA the channel delivered.
+    const after = this.sessions.get(key);
+    if (ok && after !== undefined && after.fec !== channel) {
+      after.fec = channel;
+      after.fecEpoch = f.seq;
+    }
+  }
+
+  /** A client-leg FEC channel for session `key`: it sends to the client wherever the session says it is. */
+  private channel(key: string): FecChannel {
+    const channel: FecChannel = new FecChannel(
+      (datagram) => {
+        const s = this.sessions.get(key);
+        if (s === undefined || s.fec !== channel) return;
+        const frame = encodeMeshClientFrame({
+          kind: MeshKind.FEC,
+          tokenOrStatus: 0,
+          seq: s.fecEpoch,
+          sessionId: s.id,
+          ip: 0,
+          port: 0,
+          exit: '',
+          payload: datagram,
+        });
+        this.toClient(s.ip, s.port, frame);
+      },
+      (message, recovered) => {
+        const from = this.inbound;
+        if (from === null) return;
+        const d = decodeMeshClientFrame(message);
+        if (!d.ok || d.frame.kind !== MeshKind.DATA || meshSessionKey(d.frame.sessionId) !== key) {
+          this.o.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+          return;
+        }
+        if (recovered) this.o.stats.clientFecRecovered++;
+        this.data(d.frame, message.length, from.rinfo, from.now);
+      },
+    );
+    return channel;
   }
 
   private drop(s: EntrySession): void {

@@ -159,6 +159,7 @@ export class MeshNode {
     });
     this.entries = new MeshEntries({
       ...o,
+      clientFec: o.mesh.fec,
       stats: this.stats,
       reachable: (node) => node === this.nodeId || this.reachable(node),
       exits: (f, rinfo, size, now) => this.answerExits(f, rinfo, size, now),

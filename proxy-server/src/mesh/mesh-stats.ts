@@ -61,4 +61,6 @@ export class MeshStats {
   serverIn = 0;
   /** Session messages rebuilt by hop FEC. */
   fecRecovered = 0;
+  /** DATA frames from clients rebuilt by client-leg FEC (mesh-entry.ts). */
+  clientFecRecovered = 0;
 }

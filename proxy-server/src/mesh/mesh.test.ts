@@ -7,6 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 
 import {
   MESH_STATUS_EXIT_REACHABLE,
+  MESH_STATUS_FEC,
   MeshKind,
   decodeMeshClientFrame,
   encodeMeshClientFrame,
@@ -137,12 +138,15 @@ describe('relay mesh on loopback', () => {
       const exitPort = lab.relay('r3').mesh!.exitSourcePort(meshSessionKey(c.sessionId));
       expect(echo.peers.has(`127.0.0.1:${exitPort}`)).toBe(true);
       expect(lab.relay('r2').mesh!.stats.transit).toBeGreaterThanOrEqual(40);
-      // Keepalives are answered by the entry with "exit reachable".
+      // Keepalives are answered by the entry with "exit reachable", and "speaks client-leg FEC".
       c.send(r1.dataPort, MeshKind.KEEPALIVE, 'r3', 0, new Uint8Array(0));
       c.send(r1.dataPort, MeshKind.KEEPALIVE, 'nowhere', 0, new Uint8Array(0));
       expect(await waitFor(() => c.data(MeshKind.KEEPALIVE).length === 2, 2000)).toBe(true);
       const [a, b] = c.data(MeshKind.KEEPALIVE);
-      expect([a!.tokenOrStatus, b!.tokenOrStatus].sort()).toEqual([0, MESH_STATUS_EXIT_REACHABLE]);
+      expect([a!.tokenOrStatus, b!.tokenOrStatus].sort()).toEqual([
+        MESH_STATUS_FEC,
+        MESH_STATUS_FEC | MESH_STATUS_EXIT_REACHABLE,
+      ]);
     } finally {
       c.close();
     }

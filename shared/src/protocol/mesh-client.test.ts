@@ -12,7 +12,7 @@ import {
 } from './mesh-client.js';
 
 const frame: fc.Arbitrary<MeshClientFrame> = fc.record({
-  kind: fc.constantFrom(MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.EXITS, MeshKind.FIN),
+  kind: fc.constantFrom(MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.EXITS, MeshKind.FIN, MeshKind.FEC),
   tokenOrStatus: fc.integer({ min: 0, max: 255 }),
   seq: fc.integer({ min: 0, max: 0xffff }),
   sessionId: fc.uint8Array({ minLength: 8, maxLength: 8 }),

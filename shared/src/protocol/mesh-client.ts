@@ -14,7 +14,9 @@
  * that owns the game-server-facing socket. Entry → client: byte 1 = status (bit 0: the entry has a route to
  * the exit), IPv4/port = the game server (source of the reply), L = 0. The sequence is per sender: the
  * client's for data up, the exit's for data down (so duplicates over two entries carry the same number), and
- * a keepalive answer echoes the keepalive's.
+ * a keepalive answer echoes the keepalive's. Status bits 1 and 2 and kind 5 (FEC) negotiate FEC on this leg:
+ * a client sends FEC frames only to an entry whose keepalive answers set bit 1, and an entry answers in FEC
+ * only a session whose client does.
  */
 
 export const MESH_CLIENT_VERSION = 4;
@@ -28,11 +30,20 @@ export const MeshKind = {
   /** Which exits the entry's mesh offers for the game server, with their legs (mesh-exits.ts). */
   EXITS: 2,
   FIN: 4,
+  /**
+   * FEC on this leg (docs/mesh.md): the payload is a `FecChannel` datagram whose messages are whole DATA
+   * frames; the sequence is the client's channel epoch (the entry echoes it); L = 0, IPv4/port 0.
+   */
+  FEC: 5,
 } as const;
 export type MeshKindValue = (typeof MeshKind)[keyof typeof MeshKind];
 
 /** Status bit of an entry's keepalive answer: it has a route to the exit the keepalive named. */
 export const MESH_STATUS_EXIT_REACHABLE = 0x1;
+/** Status bit of a keepalive answer: the entry speaks FEC on the client leg (a client may send FEC frames). */
+export const MESH_STATUS_FEC = 0x2;
+/** Status bit of a keepalive answer: the entry holds a FEC channel for this session (cleared by a restart). */
+export const MESH_STATUS_FEC_HELD = 0x4;
 
 export interface MeshClientFrame {
   kind: MeshKindValue;
@@ -50,7 +61,13 @@ export interface MeshClientFrame {
 export type MeshClientDecode =
   { ok: true; frame: MeshClientFrame } | { ok: false; error: 'truncated' | 'version' | 'kind' | 'exit-id' };
 
-const KINDS = new Set<number>([MeshKind.DATA, MeshKind.KEEPALIVE, MeshKind.EXITS, MeshKind.FIN]);
+const KINDS = new Set<number>([
+  MeshKind.DATA,
+  MeshKind.KEEPALIVE,
+  MeshKind.EXITS,
+  MeshKind.FIN,
+  MeshKind.FEC,
+]);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

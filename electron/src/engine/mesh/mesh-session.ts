@@ -13,6 +13,13 @@
  * MOVE_ROUNDS keepalive rounds in a row, and never within MOVE_HOLD_MS of the last change — so two
  * entries of about the same RTT do not flap. No FIN goes to the old entry (a FIN ends the session at the
  * exit); its entry state times out. The exit sees the same session id and keeps its socket.
+ *
+ * FEC on the leg to each entry (the player's own last mile): to an entry whose keepalive answers say it
+ * speaks it, DATA frames go through a `FecChannel` (FecLink's adaptive v3, the tunnel's FEC) carried in
+ * kind-5 frames, and the entry answers in kind 5 too; the receiving ends report the leg's loss in-band and
+ * the repairs follow it, direction by direction. One channel per entry, under a random epoch; when the
+ * entry says it holds no channel for the session any more (it restarted or forgot the session) after it had
+ * answered through ours, a new epoch starts. Rebuilt replies take the same duplicate filter as the rest.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -22,9 +29,13 @@ import {
   MESH_STATUS_EXIT_REACHABLE,
   MeshDuplicateFilter,
   MeshKind,
+  FecChannel,
+  MESH_STATUS_FEC,
+  MESH_STATUS_FEC_HELD,
   decodeMeshClientFrame,
   encodeMeshClientFrame,
   meshSessionKey,
+  type MeshClientFrame,
   type MeshKindValue,
 } from '@lightspeed/shared';
 
@@ -71,6 +82,8 @@ export interface MeshSessionOptions {
   onEntryChange?: (from: MeshEntry | null, to: MeshEntry | null) => void;
   /** Moving to a better entry when one appears (default on). */
   moveToBetter?: boolean;
+  /** FEC on the leg to each entry that speaks it (default on). */
+  fec?: boolean;
 }
 
 interface EntryState {
@@ -86,6 +99,13 @@ interface EntryState {
   samples: number;
   /** The last keepalives' fates, oldest first: 1 answered, 0 unanswered (at most KA_WINDOW). */
   fates: number[];
+  /** The entry's keepalive answers say it speaks FEC on this leg. */
+  fecOffered: boolean;
+  /** This leg's FEC channel (made at the first DATA sent through it) and its epoch. */
+  fec: FecChannel | null;
+  fecEpoch: number;
+  /** The entry has answered through this channel (so a "not held" status means it lost it). */
+  fecAnswered: boolean;
 }
 
 /** Keepalives the loss of an entry is counted over. */
@@ -100,6 +120,8 @@ export interface MeshSessionStats {
   missesAtFailover: number;
   /** Moves to a better entry (the old one still alive). */
   moves: number;
+  /** Replies rebuilt by FEC on the entry leg (before the duplicate filter). */
+  fecRecovered: number;
   active: string[];
 }
 
@@ -128,6 +150,7 @@ export class MeshSession {
     failovers: 0,
     missesAtFailover: 0,
     moves: 0,
+    fecRecovered: 0,
     active: [],
   };
 
@@ -146,6 +169,10 @@ export class MeshSession {
       srttMs: -1,
       samples: 0,
       fates: [],
+      fecOffered: false,
+      fec: null,
+      fecEpoch: 0,
+      fecAnswered: false,
     }));
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', () => undefined);
@@ -168,8 +195,11 @@ export class MeshSession {
   /** Sends one game payload through the active entry (two with multipath). */
   send(payload: Uint8Array): void {
     if (this.closed) return;
+    const now = nowMs();
     for (const s of this.active) {
-      this.socket.send(this.frame(MeshKind.DATA, this.seq, payload, s.entry), s.entry.port, s.entry.host);
+      const frame = this.frame(MeshKind.DATA, this.seq, payload, s.entry);
+      if (this.o.fec !== false && s.fecOffered && FecChannel.fits(frame)) this.channel(s).send(frame, now);
+      else this.socket.send(frame, s.entry.port, s.entry.host);
     }
     this.seq = (this.seq + 1) & 0xffff;
     this.stats.sent++;
@@ -225,10 +255,41 @@ export class MeshSession {
     });
   }
 
+  /** The leg's FEC channel to `s`, made under a new random epoch when there is none. */
+  private channel(s: EntryState): FecChannel {
+    if (s.fec !== null) return s.fec;
+    const epoch = randomBytes(2).readUInt16BE(0);
+    s.fecEpoch = epoch;
+    s.fecAnswered = false;
+    s.fec = new FecChannel(
+      (datagram) => {
+        const frame = encodeMeshClientFrame({
+          kind: MeshKind.FEC,
+          tokenOrStatus: s.entry.token ?? this.o.token ?? 0,
+          seq: epoch,
+          sessionId: this.sessionId,
+          ip: 0,
+          port: 0,
+          exit: '',
+          payload: datagram,
+        });
+        if (!this.closed) this.socket.send(frame, s.entry.port, s.entry.host);
+      },
+      (message, recovered) => {
+        const d = decodeMeshClientFrame(message);
+        if (!d.ok || d.frame.kind !== MeshKind.DATA || meshSessionKey(d.frame.sessionId) !== this.key) return;
+        if (recovered) this.stats.fecRecovered++;
+        this.data(d.frame, s);
+      },
+    );
+    return s.fec;
+  }
+
   /** One keepalive to every entry (the spares too: a failover must know where to go). */
   private keepalive(): void {
     if (this.closed) return;
     const now = nowMs();
+    for (const s of this.states) s.fec?.tick(now);
     // A keepalive unanswered for one interval is a miss.
     for (const [seq, k] of this.kaSent) {
       if (now - k.at < this.keepaliveMs) continue;
@@ -314,6 +375,9 @@ export class MeshSession {
       state.misses = 0;
       state.alive = true;
       state.reachesExit = (f.tokenOrStatus & MESH_STATUS_EXIT_REACHABLE) !== 0;
+      state.fecOffered = (f.tokenOrStatus & MESH_STATUS_FEC) !== 0;
+      // The entry answered through our channel before and holds none now: it lost it; start a new epoch.
+      if (state.fecAnswered && (f.tokenOrStatus & MESH_STATUS_FEC_HELD) === 0) state.fec = null;
       state.lastAnswerMs = nowMs();
       state.rttMs = state.lastAnswerMs - sent.at;
       state.srttMs = state.srttMs < 0 ? state.rttMs : state.srttMs + 0.25 * (state.rttMs - state.srttMs);
@@ -322,7 +386,19 @@ export class MeshSession {
       else if (this.active.length < this.paths) this.reselect();
       return;
     }
+    if (f.kind === MeshKind.FEC) {
+      if (state.fec === null || f.seq !== state.fecEpoch) return; // a channel we no longer hold
+      state.fecAnswered = true;
+      state.misses = 0;
+      state.fec.receive(f.payload, nowMs());
+      return;
+    }
     if (f.kind !== MeshKind.DATA) return;
+    this.data(f, state);
+  }
+
+  /** A reply from an entry, bare or delivered by its FEC channel: duplicates dropped, then to the game. */
+  private data(f: MeshClientFrame, state: EntryState): void {
     // Any traffic from an entry proves it alive.
     state.misses = 0;
     if (!this.dedup.accept(f.seq)) {
