@@ -76,6 +76,11 @@ export class KeepaliveTracker {
     return n === 0 ? 0 : this.verdictMisses / n;
   }
 
+  /** Keepalives behind `windowLoss` (at most KEEPALIVE_LOSS_WINDOW). */
+  get judged(): number {
+    return Math.min(this.verdictCount, KEEPALIVE_LOSS_WINDOW);
+  }
+
   private record(missed: 0 | 1): void {
     const slot = this.verdictCount % KEEPALIVE_LOSS_WINDOW;
     if (this.verdictCount >= KEEPALIVE_LOSS_WINDOW) this.verdictMisses -= this.verdicts[slot]!;

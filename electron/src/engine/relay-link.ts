@@ -13,11 +13,13 @@ import {
   encodeHeader,
   keepaliveHeader,
   type FecBudget,
+  type FecEstimate,
   type RelayRef,
 } from '@lightspeed/shared';
 
 import { nowMs, nowUs32 } from './clock.js';
 import type { EngineCounters } from './counters.js';
+import { fecSeed } from './fec-seed.js';
 import { KeepaliveTracker } from './keepalive-tracker.js';
 import { bindAddressFor, type ResolvedEndpoint } from './resolve.js';
 import { TunnelFlow } from './tunnel-flow.js';
@@ -67,6 +69,8 @@ export class RelayLink {
   private timer: NodeJS.Timeout | null = null;
   private readonly expiryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** The upstream loss estimate of the last flow closed (adaptive FEC): the next flow starts from it. */
+  private learned: FecEstimate | null = null;
   /** Whether anything valid has come back since the last miss. */
   alive = false;
   handshakeAcked = false;
@@ -111,6 +115,8 @@ export class RelayLink {
         server: key.server,
         fecK: this.o.fecK,
         fecBudget: this.o.fecBudget,
+        // A new game socket starts repairing at the loss this relay link is known to have, not blind.
+        fecSeed: this.o.fecBudget ? this.fecSeed() : null,
         token: this.o.token,
         fecFlushMs: this.o.fecFlushMs,
         counters: this.o.counters,
@@ -126,6 +132,15 @@ export class RelayLink {
     return flow;
   }
 
+  /** What a new flow's v3 repair rate starts from (see `fec-seed.ts`). */
+  fecSeed(): FecEstimate | null {
+    return fecSeed({
+      live: [...this.flows.values()].map((f) => f.fecEstimate()),
+      closed: this.learned,
+      keepalive: { loss: this.keepalives.windowLoss, judged: this.keepalives.judged },
+    });
+  }
+
   /** Live flows (for stats). */
   flowList(): TunnelFlow[] {
     return [...this.flows.values()];
@@ -136,6 +151,7 @@ export class RelayLink {
     const now = nowMs();
     for (const [id, flow] of this.flows) {
       if (now - flow.lastActivityMs > idleMs) {
+        this.learned = flow.fecEstimate() ?? this.learned;
         flow.close();
         this.flows.delete(id);
       }

@@ -24,6 +24,7 @@ import {
   writeFecExtension,
   writeHeaderFields,
   type FecBudget,
+  type FecEstimate,
   type TunnelHeader,
 } from '@lightspeed/shared';
 
@@ -46,6 +47,8 @@ export interface FlowOptions {
   fecK: number;
   /** Adaptive FEC with this repair budget: offer v3, v2 K = 4 until the relay accepts. */
   fecBudget?: FecBudget | null | undefined;
+  /** Adaptive: the upstream loss already known on this path (see `fec-seed.ts`); repairs start there. */
+  fecSeed?: FecEstimate | null | undefined;
   token: number;
   /** Longest time a partial FEC block waits for more data before its parity goes out. */
   fecFlushMs: number;
@@ -91,6 +94,7 @@ export class TunnelFlow {
           ? { kind: 'off' }
           : { kind: 'xor', k: o.fecK },
       flushMs: o.fecFlushMs,
+      seed: o.fecSeed ?? null,
       writeHeader: (buf, version) => {
         const seq = this.seq;
         this.seq = (seq + 1) & 0xffff;
@@ -148,6 +152,11 @@ export class TunnelFlow {
   /** The header version data goes up with now (3 once the relay accepted the offer). */
   get fecVersion(): 1 | 2 | 3 {
     return this.fec.version;
+  }
+
+  /** v3: the upstream loss the relay's reports taught this flow, for the next flow to start from. */
+  fecEstimate(): FecEstimate | null {
+    return this.fec.estimate();
   }
 
   /**

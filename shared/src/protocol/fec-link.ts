@@ -16,7 +16,7 @@ import {
   encodeFecNegotiation,
   type FecBudget,
 } from './fec-negotiation.js';
-import { RepairRate } from './fec-rate.js';
+import { RepairRate, type FecEstimate } from './fec-rate.js';
 import { SlidingDecoder } from './fec-v3-decoder.js';
 import { SlidingEncoder } from './fec-v3-encoder.js';
 import {
@@ -59,6 +59,11 @@ export interface FecLinkOptions {
   emit: (datagram: Uint8Array, role: FecDatagramRole) => void;
   /** Hands one payload on: as it arrived, or rebuilt (`recovered`). */
   deliver: (payload: Uint8Array, recovered: boolean) => void;
+  /**
+   * v3: what is already known of this direction's loss (another session's estimate on the same path),
+   * so that repairs start at that rate instead of the 1% guess. Optional; `seedEstimate` sets it later.
+   */
+  seed?: FecEstimate | null | undefined;
 }
 
 export interface FecLinkStats {
@@ -91,6 +96,7 @@ export class FecLink {
   private flushAt = -1;
   private v3Enc: SlidingEncoder | null = null;
   private rate: RepairRate | null = null;
+  private seed: FecEstimate | null;
   private xorDec: FecDecoder | null = null;
   private v3Dec: SlidingDecoder | null = null;
   private readonly meter = new LossMeter();
@@ -117,6 +123,7 @@ export class FecLink {
   };
 
   constructor(private readonly o: FecLinkOptions) {
+    this.seed = o.seed ?? null;
     const s = o.setting;
     this.budget = s.kind === 'adaptive' ? s.budget : 'balanced';
     if (s.kind === 'off') this.sendVersion = 1;
@@ -134,6 +141,20 @@ export class FecLink {
   /** v3: the loss this end believes its direction has (from the peer's reports); null otherwise. */
   get estimatedLoss(): number | null {
     return this.rate?.estimatedLoss ?? null;
+  }
+
+  /**
+   * v3: this direction's loss as the peer's reports have taught it (for a later session on the same path
+   * to start from); null before the first report or without v3.
+   */
+  estimate(): FecEstimate | null {
+    return this.rate?.estimate() ?? null;
+  }
+
+  /** Sets the start-up estimate (see `FecLinkOptions.seed`); no effect once a report has come. */
+  seedEstimate(seed: FecEstimate): void {
+    this.seed = seed;
+    this.rate?.seed(seed);
   }
 
   stats(): FecLinkStats {
@@ -195,7 +216,7 @@ export class FecLink {
     this.xorEnc = null;
     this.flushAt = -1;
     this.v3Enc = new SlidingEncoder();
-    this.rate = new RepairRate(budget);
+    this.rate = new RepairRate(budget, this.seed);
   }
 
   /** When `poll` must run next (a v2 partial block's parity), or null. */

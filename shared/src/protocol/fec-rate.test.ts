@@ -111,4 +111,28 @@ describe('repair rate', () => {
     expect(counts.every((n) => n >= 0 && n <= 2)).toBe(true);
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
   });
+
+  it('starts from a seed instead of the 1% guess, weighed as the datagrams behind it', () => {
+    const blind = new RepairRate('balanced');
+    expect(blind.ratio()).toBe(budgetCap('balanced', 0.01));
+    expect(blind.estimate()).toBeNull();
+    const seeded = new RepairRate('balanced', { loss: 0.08, meanBurst: 2, datagrams: 1000 });
+    expect(seeded.estimatedLoss).toBe(0.08);
+    expect(seeded.estimatedBurst).toBe(2);
+    expect(seeded.ratio()).toBe(budgetCap('balanced', 0.08));
+    expect([0, 1, 2, 3].map((i) => seeded.afterSource(i * 8))).toEqual([1, 1, 1, 1]);
+    // A clean first report moves a 1000-datagram seed a little, the guess's 100 a lot.
+    const weak = new RepairRate('balanced', { loss: 0.08, meanBurst: 1, datagrams: 0 });
+    seeded.onReport(report(100, 0));
+    weak.onReport(report(100, 0));
+    expect(seeded.estimatedLoss).toBeGreaterThan(0.07);
+    expect(weak.estimatedLoss).toBeLessThan(0.05);
+    expect(seeded.estimate()).toEqual({ loss: seeded.estimatedLoss, meanBurst: 2, datagrams: 1000 });
+    // Once a report is in, a seed no longer applies; nonsense seeds never do.
+    seeded.seed({ loss: 0.5, meanBurst: 1, datagrams: 0 });
+    expect(seeded.estimatedLoss).toBeGreaterThan(0.07);
+    expect(seeded.estimatedLoss).toBeLessThan(0.1);
+    const odd = new RepairRate('balanced', { loss: Number.NaN, meanBurst: Number.NaN, datagrams: -5 });
+    expect(odd.estimatedLoss).toBe(0.01);
+  });
 });

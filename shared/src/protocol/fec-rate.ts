@@ -10,8 +10,9 @@
  *
  * Balanced is sized to the byte targets: 0.24 repairs per source at 1% loss (about 1.26× the bytes of FEC
  * off with 200-byte packets, under 1.3×), one per source from 4% up (under 2×). Until the first report
- * arrives the sender spends the budget of the assumed loss (1%); the first reports come early (see
- * `FecLink`), so start-up costs little.
+ * arrives the sender spends the budget of the assumed loss: 1%, or a seed — what the engine already knows
+ * of the path (the previous flow's estimate to the same relay, the keepalives' loss), weighed as the
+ * datagrams behind it; the first reports come early (see `FecLink`), so start-up costs little.
  * Strong multiplies both lower bounds by 1.5 (and has the larger budget).
  * The budget is repairs per source, which is the byte overhead when repairs are as long as sources.
  * Repairs are paced by a credit: each source adds r, each repair spends 1, so they leave right after the
@@ -35,6 +36,16 @@ export const RATE_TUNING = {
   PRIOR: 100,
 };
 
+/** What a sender already knows of its direction before the first report (`RepairRate.estimate`). */
+export interface FecEstimate {
+  /** Loss, 0..1. */
+  loss: number;
+  /** Mean burst length (1 for iid). */
+  meanBurst: number;
+  /** Datagrams behind it: how much the first reports must outweigh (0 weighs like the 1% guess). */
+  datagrams: number;
+}
+
 export function budgetCap(budget: FecBudget, p: number): number {
   const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
   return budget === 'strong' ? clamp(0.5 + 40 * (p - 0.013), 0.5, 2) : clamp(0.24 + 25 * (p - 0.01), 0.2, 1);
@@ -50,7 +61,31 @@ export class RepairRate {
   /** Datagrams reported so far. */
   private counted = 0;
 
-  constructor(private budget: FecBudget) {}
+  /** `seed` replaces the 1% start-up guess (see `FecEstimate`). */
+  constructor(
+    private budget: FecBudget,
+    seed?: FecEstimate | null,
+  ) {
+    if (seed) this.seed(seed);
+  }
+
+  /** Starts from `seed` instead of the 1% guess; ignored once a report has been folded in. */
+  seed(seed: FecEstimate): void {
+    if (this.reports > 0 || !(seed.loss >= 0 && seed.loss <= 1)) return;
+    this.loss = seed.loss;
+    this.meanBurst = Math.max(1, Math.min(16, Number.isFinite(seed.meanBurst) ? seed.meanBurst : 1));
+    this.counted = Math.max(0, Math.min(RATE_TUNING.MEMORY, Math.floor(seed.datagrams) || 0));
+  }
+
+  /** What this sender knows of its direction, for a later one to start from; null before any report. */
+  estimate(): FecEstimate | null {
+    if (this.reports === 0) return null;
+    return {
+      loss: this.loss,
+      meanBurst: this.meanBurst,
+      datagrams: Math.min(this.counted, RATE_TUNING.MEMORY),
+    };
+  }
 
   setBudget(budget: FecBudget): void {
     this.budget = budget;
@@ -98,7 +133,7 @@ export class RepairRate {
     const s = this.budget === 'strong' ? t.STRONG : 1;
     let r = s * t.GAIN * (p / (1 - p)) * (1 + t.BURST * (this.meanBurst - 1)) + t.FLOOR;
     if (p >= 0.002) r = Math.max(r, (s * this.intervalMs) / t.MAX_WAIT_MS);
-    // Blind until the first report: spend the budget the assumed loss allows.
+    // Blind until the first report: spend the budget the assumed (or seeded) loss allows.
     if (this.reports === 0) r = budgetCap(this.budget, p);
     return Math.min(r, budgetCap(this.budget, p));
   }
