@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { SessionSummary } from '@lightspeed/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { appendSession, loadSessions, saveSessions } from './session-history.js';
+import { adoptSessions, appendSession, loadSessions, saveSessions } from './session-history.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -60,5 +60,27 @@ describe('session history file', () => {
     const kept = await loadSessions(file);
     expect(kept).toHaveLength(50);
     expect(kept[0]!.startedAt).toBe(at(69).startedAt);
+  });
+});
+
+describe("adopting the desktop app's old history", () => {
+  it('merges it into the shared file and removes it; nothing to do without one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ls-sessions-'));
+    dirs.push(dir);
+    const old = path.join(dir, 'userData', 'sessions.json');
+    const shared = path.join(dir, 'lightspeed', 'sessions.json');
+    const later = { ...summary, startedAt: '2026-11-30T10:00:00.000Z' };
+    await appendSession(old, summary);
+    await appendSession(shared, later); // a CLI session already there
+    await adoptSessions(old, shared);
+    expect((await loadSessions(shared)).map((s) => s.startedAt)).toEqual([
+      later.startedAt,
+      summary.startedAt,
+    ]);
+    await expect(access(old)).rejects.toThrow();
+    await adoptSessions(old, shared);
+    expect(await loadSessions(shared)).toHaveLength(2);
+    await adoptSessions(shared, shared);
+    expect(await loadSessions(shared)).toHaveLength(2);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The last sessions' summaries on disk (`sessions.json` beside the settings file; the CLI's `boost` and
- * `capture` add theirs to `<config dir>/lightspeed/sessions.json`, the dashboard's): read leniently (a
+ * The last sessions' summaries on disk (`sessions.json` beside the settings file: one history,
+ * `<config dir>/lightspeed/sessions.json`, for the desktop app, the dashboard and the CLI's `boost` and
+ * `capture`; a dashboard run with `--settings FILE` keeps its own beside FILE): read leniently (a
  * missing or corrupt file is an empty history), written atomically (temp file + rename). A save merges
  * with what the file holds, so a CLI session kept while the dashboard runs is not written over.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { SessionSummary } from '@lightspeed/shared';
@@ -47,4 +48,15 @@ export async function saveSessions(file: string, sessions: SessionSummary[]): Pr
 /** Adds one finished session to the file. */
 export async function appendSession(file: string, summary: SessionSummary): Promise<void> {
   await saveSessions(file, [summary]);
+}
+
+/**
+ * Moves a history kept elsewhere before (the desktop app's own `<userData>/sessions.json`) into `file`:
+ * merged, then the old file removed. Nothing to do when there is no old file.
+ */
+export async function adoptSessions(from: string, file: string): Promise<void> {
+  if (path.resolve(from) === path.resolve(file)) return;
+  const old = await loadSessions(from);
+  if (old.length > 0) await saveSessions(file, old);
+  await rm(from, { force: true });
 }

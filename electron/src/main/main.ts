@@ -12,16 +12,19 @@ import {
   createDispatcher,
   createNotifier,
   ipcSchema,
+  settingsFileSchema,
   type LightspeedNotifier,
   type Settings,
 } from '@lightspeed/shared';
 
 import { CAPTURE_HELPER_FLAG } from '../ipc-backend/capture-helper.js';
 import { createAppBackend } from '../ipc-backend/app-backend.js';
+import { dashboardSettingsPath, registryCachePath, sessionsPath } from '../ipc-backend/config-dir.js';
+import { adoptSessions } from '../ipc-backend/session-history.js';
 import { runCaptureHelper } from './capture-helper-mode.js';
 import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
 import { APP_ORIGIN, developmentCsp, PRODUCTION_CSP, serializeCsp } from './content-security-policy.js';
-import { desktopStateSchema, SETTINGS_FILE_NAME } from './desktop-state.js';
+import { desktopStateSchema, SETTINGS_FILE_NAME, startingSettings } from './desktop-state.js';
 import { registerIpc } from './ipc-main-bridge.js';
 import { autostartPath, loginItemSettings, setLinuxAutostart, startsHidden } from './login-item.js';
 import { createMainWindow, revealWindow } from './main-window.js';
@@ -90,13 +93,36 @@ async function applyStartAtLogin(enabled: boolean): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  // The app's own state (the tray's last boost) in userData; the user's settings, session history and
+  // registry cache in <config dir>/lightspeed/, shared with the dashboard and the CLI.
   const store = new SettingsStore(
     path.join(app.getPath('userData'), SETTINGS_FILE_NAME),
     desktopStateSchema,
     log,
   );
   const saved = store.load();
-  let settings: Settings = saved.settings;
+  const home = app.getPath('home');
+  const settingsStore = new SettingsStore(
+    dashboardSettingsPath(process.platform, process.env, home),
+    settingsFileSchema,
+    log,
+  );
+  const shared = settingsStore.load();
+  const starting = startingSettings(
+    { settings: shared, outcome: settingsStore.loadOutcome },
+    { state: saved, outcome: store.loadOutcome },
+  );
+  let settings: Settings = starting.settings;
+  if (starting.adopt) {
+    await settingsStore
+      .set(settings)
+      .then(() => log.info(`settings moved to ${settingsStore.file}, shared with the dashboard and the CLI`))
+      .catch((err: unknown) => log.warn(`moving settings to ${settingsStore.file}: ${String(err)}`));
+  }
+  const sessionsFile = sessionsPath(process.platform, process.env, home);
+  await adoptSessions(path.join(app.getPath('userData'), 'sessions.json'), sessionsFile).catch(
+    (err: unknown) => log.warn(`moving the session history: ${String(err)}`),
+  );
   const trayState = new TrayState(saved.lastBoost);
 
   const resourcesDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources');
@@ -166,19 +192,18 @@ async function start(): Promise<void> {
     },
   };
 
-  const sessionsFile = path.join(app.getPath('userData'), 'sessions.json');
   const backend = await createAppBackend({
     app: { version: app.getVersion(), shell: 'electron', demo: false },
     games: { catalog, detect: () => detectGames() },
     notify,
     settings,
     saveSettings: async (next: Settings) => {
-      await store.update({ settings: next });
+      await settingsStore.set(next);
     },
-    // The last 50 session summaries (Session → Recent sessions), beside the settings file.
+    // The last 50 session summaries (Session → Recent sessions): one history with the dashboard and the CLI.
     sessionsFile,
     // The relay registries' last good copies, so a registry briefly unreachable still gives relays.
-    registryCacheFile: path.join(app.getPath('userData'), 'registry-cache.json'),
+    registryCacheFile: registryCachePath(process.platform, process.env, home),
   });
   const dispatcher = createDispatcher(ipcSchema, backend.handlers, (channel, err) =>
     log.warn(`${channel}: ${err.message}`),
@@ -233,6 +258,6 @@ async function start(): Promise<void> {
   });
 
   await backend.init();
-  const outcome = store.loadOutcome;
-  log.info(`ready; settings ${outcome.source === 'file' ? 'loaded' : 'defaulted'} (${store.file})`);
+  const outcome = settingsStore.loadOutcome;
+  log.info(`ready; settings ${outcome.source === 'file' ? 'loaded' : 'defaulted'} (${settingsStore.file})`);
 }

@@ -20,6 +20,7 @@ import {
   SelectorStore,
   validateBoostRequest,
 } from '../../engine/index.js';
+import { invokingUserEnv } from '../../ipc-backend/config-dir.js';
 import { UsageError, type Command } from '../command.js';
 import { describeFec } from '../fec-option.js';
 import {
@@ -137,6 +138,12 @@ async function dropToInvokingUser(quiet: boolean): Promise<void> {
   if (!native.ok) return; // capture itself will say the module is missing
   dropPrivileges(user.uid, user.gid);
   if (!quiet) console.error(`capture: running as uid ${user.uid} with CAP_NET_ADMIN and CAP_NET_RAW only`);
+  // The summary, the learned selector and the saved relays are the user's: their config dir, not root's.
+  const home = invokingUserEnv(process.env, await readFile('/etc/passwd', 'utf8').catch(() => ''), user.uid);
+  if (home === null) return;
+  process.env.HOME = home.HOME;
+  if (home.XDG_CONFIG_HOME === undefined) delete process.env.XDG_CONFIG_HOME;
+  else process.env.XDG_CONFIG_HOME = home.XDG_CONFIG_HOME;
 }
 
 /** Reads the first line of `input`. */

@@ -13,7 +13,8 @@ const help = `Usage: lightspeed dashboard [--port N] [--host H] [--no-open] [--s
 
 Serves the LightSpeed UI to your browser, connected to the real engine, and prints its URL. The URL
 carries a random access token made for this run; requests without it are refused. Settings are kept
-between runs in ${dashboardSettingsPath()} (the demo's live only for the run).
+between runs in ${dashboardSettingsPath()}, the file the desktop app and the CLI use too (the
+demo's live only for the run).
 
 Options:
   --port N         port to listen on (default 7878; 0 = any free port)

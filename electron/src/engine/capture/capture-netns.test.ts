@@ -206,8 +206,21 @@ describe.skipIf(!canUseNetns())('capture mode in network namespaces (root)', () 
         game,
         process.execPath,
         [CLI, 'capture', '--pid', String(userGame.pid), '--relay', RELAY_ADDR, '--control', 'off', '--json'],
-        { env: { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534' } },
+        // As sudo leaves it: root's HOME. The summary goes to the user's config dir (LIGHTSPEED_SESSIONS_FILE
+        // unset): nobody's home is /nonexistent, so the save fails there, and says where it tried.
+        {
+          env: {
+            ...process.env,
+            SUDO_UID: '65534',
+            SUDO_GID: '65534',
+            HOME: '/root',
+            LIGHTSPEED_SESSIONS_FILE: undefined,
+            XDG_CONFIG_HOME: undefined,
+          },
+        },
       );
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const next = lines(child);
       await next((l) => l.includes('"phase":"capturing"'));
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
@@ -218,6 +231,8 @@ describe.skipIf(!canUseNetns())('capture mode in network namespaces (root)', () 
       child.kill('SIGINT');
       expect(await waitExit(child)).toBe(0);
       expect(await leftovers()).toEqual({ table: false, rule: false });
+      expect(stderr).toContain('not kept in /nonexistent/.config/lightspeed/sessions.json');
+      expect(stderr).not.toContain('/root/');
       userGame.child.kill('SIGTERM');
     } finally {
       await rm(dir, { recursive: true, force: true });
