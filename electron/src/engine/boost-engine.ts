@@ -734,7 +734,7 @@ export class BoostEngine {
 }
 
 /** This OS's process list; on Linux a PID target reads only its own /proc entries. */
-function defaultProcessList(): (pids?: readonly number[]) => Promise<ProcessInfo[]> {
+export function defaultProcessList(): (pids?: readonly number[]) => Promise<ProcessInfo[]> {
   if (process.platform === 'linux')
     return (pids) => (pids === undefined ? readProcProcesses() : readProcPids(pids));
   const platform = asPlatform(process.platform);

@@ -124,10 +124,9 @@ export class BoostSession {
       const settings = this.o.settings.get();
       const factory =
         capture === null ? this.o.createEngine : (this.o.createCaptureEngine ?? this.o.createEngine);
+      // Both modes: capture passes the mesh settings on to its helper.
       const mesh =
-        capture === null && settings.meshExit !== 'off'
-          ? { exit: settings.meshExit, multipath: settings.multipath }
-          : undefined;
+        settings.meshExit !== 'off' ? { exit: settings.meshExit, multipath: settings.multipath } : undefined;
       const engine = factory({
         keepaliveMs: settings.keepaliveIntervalMs,
         selector: settings.routeSelector,

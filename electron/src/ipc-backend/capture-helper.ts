@@ -16,6 +16,7 @@ import type {
   BoostStats,
   EngineEvent,
   EngineRoute,
+  MeshRouteView,
   RelayEndpoint,
   RelayProbe,
   RelayRef,
@@ -87,6 +88,8 @@ export class CaptureHelperEngine implements EngineLike {
   private channel: HelperChannel | null = null;
   private state: BoostState = { state: 'idle' };
   private stats: BoostStats | null = null;
+  /** The helper's mesh route (its `mesh-route` lines), null when the capture goes through one relay. */
+  private mesh: MeshRouteView | null = null;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
 
   constructor(
@@ -94,6 +97,8 @@ export class CaptureHelperEngine implements EngineLike {
       keepaliveMs: number;
       /** The app's route selector setting, passed on to the helper. */
       selector?: RouteSelectorName;
+      /** The app's relay mesh setting (exit 'auto' or a node id, multipath), passed on to the helper. */
+      mesh?: { exit: string; multipath: boolean };
       launch: HelperLauncher;
       /** Probing needs no privileges: an in-process engine does it. */
       prober: Pick<EngineLike, 'probe'>;
@@ -110,6 +115,9 @@ export class CaptureHelperEngine implements EngineLike {
       String(this.o.keepaliveMs),
       '--selector',
       this.o.selector ?? 'ml',
+      ...(this.o.mesh === undefined
+        ? []
+        : ['--exit', this.o.mesh.exit, ...(this.o.mesh.multipath ? ['--multipath'] : [])]),
     ]);
     this.channel = channel;
     return new Promise((resolve, reject) => {
@@ -121,7 +129,7 @@ export class CaptureHelperEngine implements EngineLike {
         else reject(err);
       };
       readline.createInterface({ input: channel.output }).on('line', (line) => {
-        let msg: { type?: string; reason?: string };
+        let msg: { type?: string; reason?: string; mesh?: MeshRouteView };
         try {
           msg = JSON.parse(line) as typeof msg;
         } catch {
@@ -130,6 +138,10 @@ export class CaptureHelperEngine implements EngineLike {
         if (msg.type === 'started') return settle(null);
         if (msg.type === 'start-failed')
           return settle(new Error(msg.reason ?? 'capture helper failed to start'));
+        if (msg.type === 'mesh-route') {
+          this.mesh = msg.mesh ?? null;
+          return;
+        }
         this.onEvent(msg as EngineEvent);
       });
       void channel.ended.then((why) => {
@@ -165,6 +177,11 @@ export class CaptureHelperEngine implements EngineLike {
 
   getRoutes(): EngineRoute[] {
     return [];
+  }
+
+  /** The mesh route (exit, each entry's path) as the helper last reported it; null through one relay. */
+  meshRoute(): MeshRouteView | null {
+    return this.mesh;
   }
 
   currentRelay(): RelayRef | null {

@@ -25,10 +25,11 @@ export const createEngine: EngineFactory = ({ keepaliveMs, selector, mesh }) =>
       new MeshEngine({ ...mesh, keepaliveMs, fallback: () => singleRelay(keepaliveMs, selector) });
 
 export function createCaptureEngine(launch: HelperLauncher = defaultLauncher()): EngineFactory {
-  return ({ keepaliveMs, selector }) =>
+  return ({ keepaliveMs, selector, mesh }) =>
     new CaptureHelperEngine({
       keepaliveMs,
       ...(selector === undefined ? {} : { selector }),
+      ...(mesh === undefined ? {} : { mesh }),
       launch,
       prober: new BoostEngine({ keepaliveMs }),
     });

@@ -1,6 +1,6 @@
 /**
  * Settings → Relay mesh: off (one relay), auto (the mesh's exit nearest the game server) or a named exit,
- * and multipath; saved as soon as it is picked, used from the next boost (redirect mode).
+ * and multipath; saved as soon as it is picked, used from the next boost (redirect or capture mode).
  */
 import { useEffect, useId, useState } from 'react';
 
@@ -83,7 +83,7 @@ export function MeshSetting() {
         />{' '}
         Multipath: every packet through two entries (no gap when one dies; twice the upload)
       </label>
-      <span className="muted">Saved at once; used from the next boost (redirect mode).</span>
+      <span className="muted">Saved at once; used from the next boost, in redirect and capture mode.</span>
     </fieldset>
   );
 }

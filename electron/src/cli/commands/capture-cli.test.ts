@@ -29,6 +29,15 @@ describe('lightspeed capture: usage', () => {
     [['--pid', '1', '--relay', '127.0.0.1:1', '--fec', '1'], /--fec/],
     [['--game', 'no-such-game', '--relay', '127.0.0.1:1', '--control', 'off'], /not in the game catalog/],
     [['--request', 'file.json'], /--request: only '-'/],
+    [['--pid', '1', '--relay', '127.0.0.1:1', '--control', 'off', '--multipath'], /--multipath needs --exit/],
+    [
+      ['--pid', '1', '--relay', '127.0.0.1:1', '--control', 'off', '--exit', 'x', '--multipath'],
+      /--multipath needs at least two --relay/,
+    ],
+    [
+      ['--pid', '1', '--relay', '127.0.0.1:1', '--control', 'off', '--exit', ''],
+      /--exit: expected a relay node id/,
+    ],
   ])('%j exits 2 and says why', (args, why) => {
     const r = cli(args);
     expect(r.code, r.err).toBe(2);

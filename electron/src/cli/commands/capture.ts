@@ -13,15 +13,11 @@ import { matchTarget, validateTarget } from '../../engine/capture/capture-target
 import { TrafficWatch } from '../../engine/capture/linux/traffic-watch.js';
 import { checkCidr } from '../../engine/capture/linux/nft-ruleset.js';
 import { cleanupCapture } from '../../engine/capture/linux/linux-capture.js';
-import {
-  BoostEngine,
-  MlSelector,
-  NearestSelector,
-  SelectorStore,
-  validateBoostRequest,
-} from '../../engine/index.js';
+import { MlSelector, NearestSelector, SelectorStore, validateBoostRequest } from '../../engine/index.js';
 import { invokingUserEnv } from '../../ipc-backend/config-dir.js';
 import { UsageError, type Command } from '../command.js';
+import { parseExitArgs } from './boost-mesh.js';
+import { captureEngine, reportMeshRoute, type MeshArg } from './capture-mesh.js';
 import { describeFec } from '../fec-option.js';
 import {
   SESSION_OPTIONS,
@@ -72,6 +68,12 @@ Options:
                          relays' addresses, which anti-cheat may dislike), off
   --exclude CIDR         never capture traffic to this IPv4 address or range; repeat for several
   --capture-lan          capture traffic to LAN (RFC 1918) addresses too (default: left alone)
+  --exit NODE_ID         relay mesh (docs/mesh.md): the --relay addresses are entries, NODE_ID the mesh
+                         node that talks to the game servers; the game server sees one address even
+                         when the entry dies. auto: for each server found, the exit with the shortest
+                         mesh path + measured leg to it (one relay, as without --exit, when no entry
+                         is a mesh node)
+  --multipath            with --exit: send every packet through two entries (duplicates dropped)
   --json                 one JSON object per event (the same events as 'boost --json')
   --duration S           stop by itself after S seconds
   --watch                only show which servers the game's UDP talks to and at what rate, once a
@@ -103,6 +105,12 @@ export function parseTarget(v: { pid?: string[]; process?: string; game?: string
     return { kind: 'process', name: v.process };
   }
   return { kind: 'game', gameId: v.game! };
+}
+
+/** `--exit` / `--multipath` (checked as for boost), or null without --exit. */
+function meshArg(exit: string | undefined, multipath: boolean, relays: number): MeshArg | null {
+  const e = parseExitArgs(exit, multipath, relays);
+  return e === null ? null : { exit: e, multipath };
 }
 
 /** One human line for a capture status change. */
@@ -189,6 +197,7 @@ async function runRequest(
   keepaliveMs: number,
   selector: SelectorName,
   connect?: { address: string; token: string },
+  mesh: MeshArg | null = null,
 ): Promise<number> {
   const { input, output } = await helperChannel(connect);
   const say = (o: object): void => void output.write(`${JSON.stringify(o)}\n`);
@@ -211,12 +220,14 @@ async function runRequest(
   await dropToInvokingUser(true);
   // The app's setting; the helper keeps nothing on disk (it may run as another user), so the learned
   // selector works from its shipped prior here.
-  const engine = new BoostEngine({
+  const engine = captureEngine({
     keepaliveMs,
-    selector:
+    selector: () =>
       selector === 'nearest' ? new NearestSelector() : new MlSelector({ store: new SelectorStore(null) }),
+    mesh,
   });
   engine.subscribe(say);
+  reportMeshRoute(engine, say);
   try {
     await engine.start(request);
   } catch (err) {
@@ -306,6 +317,8 @@ const command: Command = {
         'connect-token': { type: 'string' },
         watch: { type: 'boolean', default: false },
         duration: { type: 'string' },
+        exit: { type: 'string' },
+        multipath: { type: 'boolean', default: false },
         ...SESSION_OPTIONS,
       },
       usage,
@@ -329,6 +342,7 @@ const command: Command = {
         keepaliveMs,
         parseSelectorArg(v.selector),
         v.connect === undefined ? undefined : { address: v.connect, token: v['connect-token']! },
+        meshArg(v.exit, v.multipath, Infinity), // the request's relays: multipath uses two when it has them
       );
     }
     const target = parseTarget(v);
@@ -353,10 +367,11 @@ const command: Command = {
     // After the drop: the saved relays are the invoking user's.
     const noRelay = await useSavedRelays(args, 'capture');
     if (noRelay !== null) return noRelay;
+    const mesh = meshArg(v.exit, v.multipath, relays.length);
 
     const controls = await openControls(control, 'capture');
     if (controls === null) return 1;
-    const engine = new BoostEngine({ keepaliveMs, selector: makeSelector(selector), explore });
+    const engine = captureEngine({ keepaliveMs, selector: () => makeSelector(selector), explore, mesh });
     let lastLine = '';
     printEvents(engine, v.json, (e) => {
       if (e.type !== 'capture') return;
@@ -384,7 +399,10 @@ const command: Command = {
       await controls.close();
       return 1;
     }
-    if (!v.json) console.log(`capturing (FEC ${describeFec(fec)}). Ctrl-C to stop; every rule is removed.`);
+    if (!v.json) {
+      const via = mesh === null ? `FEC ${describeFec(fec)}` : `through the mesh, exit ${mesh.exit}`;
+      console.log(`capturing (${via}). Ctrl-C to stop; every rule is removed.`);
+    }
     const sig = await untilEnd(engine, duration);
     await engine.stop(`${sig} received`);
     await controls.close();

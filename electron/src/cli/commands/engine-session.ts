@@ -283,12 +283,15 @@ function savedLine(s: SessionSummary): string {
     : `none: direct is faster by ${ms(-s.msSavedVsDirect)} (${both})`;
 }
 
+/** What the printing and waiting below need of an engine: the single-relay one or the mesh one. */
+export type SessionEngine = Pick<BoostEngine, 'subscribe' | 'getState'> & { selectorNote?(): string | null };
+
 /**
  * Keeps the session's summary with the last sessions (`<config dir>/lightspeed/sessions.json`, which the
  * dashboard shows too; `LIGHTSPEED_SESSIONS_FILE` moves it, '' turns it off). Returns what to await
  * before exiting.
  */
-export function keepSummary(engine: BoostEngine): () => Promise<void> {
+export function keepSummary(engine: SessionEngine): () => Promise<void> {
   const file = process.env.LIGHTSPEED_SESSIONS_FILE ?? sessionsPath();
   let saving: Promise<void> = Promise.resolve();
   engine.subscribe((e) => {
@@ -301,7 +304,7 @@ export function keepSummary(engine: BoostEngine): () => Promise<void> {
 }
 
 /** Prints the engine's events: one JSON object per event, or human lines. */
-export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
+export function printEvents(engine: SessionEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
   let prev: BoostStats | null = null;
   let lastOrder = '';
   engine.subscribe((e: EngineEvent) => {
@@ -316,7 +319,7 @@ export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: Engi
       console.log(`failover: ${e.from.id} → ${e.to?.id ?? '(no other relay; retrying)'} (${e.reason})`);
     } else if (e.type === 'relays') {
       // The learned selector re-ranks every few seconds: print a ranking when its order or reason changes.
-      const note = engine.selectorNote();
+      const note = engine.selectorNote?.() ?? null;
       const order = e.relays.map((r) => r.relay.id).join(' ') + (note ?? '');
       if (order === lastOrder) return;
       lastOrder = order;
@@ -348,7 +351,7 @@ export function printEvents(engine: BoostEngine, json: boolean, extra?: (e: Engi
  * Runs until Ctrl-C/SIGTERM (or `durationS`), or until the engine ends in an error by itself (every relay
  * unreachable, capture failed): resolves with the signal's name, 'duration', or 'error'.
  */
-export function untilEnd(engine: BoostEngine, durationS: number | null = null): Promise<string> {
+export function untilEnd(engine: SessionEngine, durationS: number | null = null): Promise<string> {
   let unsubscribe = (): void => {};
   const failed = new Promise<string>((resolve) => {
     unsubscribe = engine.subscribe((e) => {

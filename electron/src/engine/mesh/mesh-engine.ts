@@ -1,6 +1,7 @@
 /**
- * The mesh boost behind the engine's interface (what the desktop app and the dashboard drive): one
- * redirect route through MeshBoost, with the engine's state, stats and summary events and the mesh route
+ * The mesh boost behind the engine's interface (what the desktop app, the dashboard and the capture
+ * helper drive): one redirect route, or capture mode (the game's own traffic, its servers found in it),
+ * through MeshBoost, with the engine's state, stats and summary events and the mesh route
  * for the Session view (`meshRoute()`). Stats: the active entry's keepalive RTT (EWMA) and keepalive loss,
  * the loss coming down from gaps in the exit's sequence (no FEC on the client leg), packet counts; no
  * jitter, bytes or direct comparison yet. With `exit: 'auto'` and no entry that is a mesh node (every deployed
@@ -21,7 +22,13 @@ import {
   type RelayRef,
 } from '@lightspeed/shared';
 
-import { resolveIpv4 } from '../resolve.js';
+import type { ProcessInfo } from '@lightspeed/games';
+
+import { defaultProcessList } from '../boost-engine.js';
+import type { CaptureBackend } from '../capture/capture-backend.js';
+import { CaptureSource } from '../capture/capture-source.js';
+import { platformCaptureBackend } from '../capture/platform-backend.js';
+import { resolveIpv4, type ResolvedEndpoint } from '../resolve.js';
 import { SessionTally } from '../session-tally.js';
 import { askExits } from './exit-choice.js';
 import { MeshBoost, NotAMeshError } from './mesh-boost.js';
@@ -46,6 +53,12 @@ export interface MeshEngineOptions {
   keepaliveMs: number;
   /** The single-relay engine (for probes, and for the session when no entry is a mesh node). */
   fallback: () => MeshEngineFallback;
+  /** Capture mode's platform backend (default: this OS's). */
+  captureBackend?: () => CaptureBackend;
+  /** The process list capture resolves its target in (default: this OS's). */
+  listProcesses?: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
+  /** Game sockets silent this long lose their mesh session. Default 120 s. */
+  flowIdleMs?: number;
 }
 
 type Listener = (event: EngineEvent) => void;
@@ -121,28 +134,40 @@ export class MeshEngine {
   async start(request: BoostRequest): Promise<void> {
     const route = request.routes[0];
     const server = route === undefined ? null : parseHostPort(route.server);
-    if (route === undefined || server === null || request.routes.length !== 1 || request.capture) {
-      throw new RangeError('a mesh boost carries one redirect route (host:port)');
+    if (
+      request.capture === undefined ? server === null || request.routes.length !== 1 : route !== undefined
+    ) {
+      throw new RangeError(
+        'a mesh boost carries one redirect route (host:port), or capture mode and no route',
+      );
     }
     const first = request.relays[0];
     if (first === undefined) throw new RangeError('a mesh boost needs at least one entry relay');
     this.setState({ state: 'connecting', relay: this.refOf(first) });
+    const entries = request.relays.map((r) => ({
+      host: r.host,
+      port: r.port,
+      token: r.token ?? request.token,
+    }));
+    const source = request.capture === undefined ? undefined : await this.captureSource(request);
     const boost = new MeshBoost({
-      server,
-      entries: request.relays.map((r) => ({
-        host: r.host,
-        port: r.port,
-        token: r.token ?? request.token,
-      })),
+      ...(server !== null && { server }),
+      ...(source !== undefined && { source }),
+      entries,
       exit: this.o.exit,
-      ...(route.localPort !== undefined && route.localPort !== 0 && { localPort: route.localPort }),
+      ...(route?.localPort !== undefined && route.localPort !== 0 && { localPort: route.localPort }),
       keepaliveMs: this.o.keepaliveMs,
       multipath: this.o.multipath,
+      ...(this.o.flowIdleMs !== undefined && { idleMs: this.o.flowIdleMs }),
+      // Capture learns its server from the traffic: the entries' routes are asked for once its exit is known.
+      ...(source !== undefined && {
+        onExit: (to: ResolvedEndpoint) => void this.learnPaths(boost, boost.entryList(), to),
+      }),
     });
     try {
       const port = await boost.start();
       this.boost = boost;
-      this.routes = [{ localPort: port, server: route.server }];
+      this.routes = route === undefined ? [] : [{ localPort: port, server: route.server }];
     } catch (err) {
       await boost.stop();
       if (!(err instanceof NotAMeshError)) {
@@ -157,7 +182,8 @@ export class MeshEngine {
       await single.start(request);
       return;
     }
-    await this.learnPaths(boost.entryList(), server.host, server.port);
+    if (server !== null)
+      await this.learnPaths(boost, boost.entryList(), await resolveIpv4(server.host, server.port));
     this.tally = new SessionTally();
     this.tally.direct = { directMs: null, boostedMs: null, note: 'not measured through the mesh' };
     this.setState({ state: 'active', relay: this.refOf(first), sinceMs: Date.now() });
@@ -165,11 +191,27 @@ export class MeshEngine {
     this.timer.unref();
   }
 
+  /** Capture mode's source: the entries are never captured; the game's servers are found in its traffic. */
+  private async captureSource(request: BoostRequest): Promise<CaptureSource> {
+    const resolved = await Promise.allSettled(request.relays.map((r) => resolveIpv4(r.host, r.port)));
+    return new CaptureSource({
+      backend: (this.o.captureBackend ?? platformCaptureBackend)(),
+      spec: request.capture!,
+      relayAddresses: resolved.flatMap((r) => (r.status === 'fulfilled' ? [r.value.address] : [])),
+      listProcesses: this.o.listProcesses ?? defaultProcessList(),
+      idleMs: this.o.flowIdleMs ?? 120_000,
+      onStatus: (capture) => this.emit({ type: 'capture', capture }),
+      onError: (err) => {
+        if (this.boost === null || this.state.state === 'stopped' || this.state.state === 'error') return;
+        const reason = `capture failed: ${err.message}`;
+        void this.halt().then(() => this.setState({ state: 'error', reason }));
+      },
+    });
+  }
+
   async stop(reason = 'stopped'): Promise<void> {
     if (this.single !== null) return this.single.stop(reason);
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.boost?.stop();
+    await this.halt();
     const tally = this.tally;
     this.tally = null;
     // The summary comes just before 'stopped', as the single-relay engine's does.
@@ -177,11 +219,18 @@ export class MeshEngine {
     if (this.state.state !== 'stopped') this.setState({ state: 'stopped', reason });
   }
 
+  private async halt(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.boost?.stop();
+  }
+
   /** Every entry's route to the exit, from its EXITS answer (its own node id first). */
-  private async learnPaths(entries: MeshEntry[], host: string, port: number): Promise<void> {
-    const exit = this.boost!.exit;
-    const choice = this.boost!.exitChoice;
-    const serverIp = (await resolveIpv4(host, port)).ip;
+  private async learnPaths(boost: MeshBoost, entries: MeshEntry[], server: ResolvedEndpoint): Promise<void> {
+    const exit = boost.exit;
+    const choice = boost.exitChoice;
+    const serverIp = server.ip;
+    const port = server.port;
     await Promise.all(
       entries.map(async (entry) => {
         const exits =
