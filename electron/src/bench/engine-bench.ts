@@ -8,6 +8,9 @@
  *   (fec-delay-targets.ts);
  * - engine CPU at 128 pps each way (FEC off, v2 K = 4, v3 adaptive), against the naive forwarder.
  * Usage: node dist/bench/engine-bench.js [--quick] [--md docs/benchmarks.md]
+ *        node dist/bench/engine-bench.js --only fec-targets --from bench.json [--md docs/benchmarks.md]
+ * The second reruns only the long FEC target runs (a few minutes, not the whole bench) on top of a saved
+ * result (this program's stdout), and rewrites the page from it, saying when the runs were redone.
  */
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { measureCodecMicros, measureFecSim, measureFecSockets } from './fec-benc
 import { fecTargets } from './fec-bench-md.js';
 import { measureDelayTargets } from './fec-delay-targets.js';
 import { measureFecTargetRuns } from './fec-target-runs.js';
+import { sectionsOf } from './md-section.js';
 import { NaiveForwarder } from './naive-forwarder.js';
 import { BoostEngine } from '../engine/index.js';
 import { percentile } from '../engine/percentile.js';
@@ -32,6 +36,10 @@ const SIZE = 200;
 const quick = process.argv.includes('--quick');
 const mdAt = process.argv.indexOf('--md');
 const mdPath = mdAt >= 0 ? process.argv[mdAt + 1] : undefined;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+const fromAt = process.argv.indexOf('--from');
+const fromPath = fromAt >= 0 ? process.argv[fromAt + 1] : undefined;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string): void => {
@@ -176,7 +184,44 @@ async function measureCpu(relay: Relay, echo: EchoServer): Promise<BenchResult['
   };
 }
 
+function writeOut(result: BenchResult): void {
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (mdPath === undefined) return;
+  // Sections other benchmarks splice in (<!-- section:NAME --> … <!-- /section:NAME -->) are kept.
+  const old = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
+  writeFileSync(
+    mdPath,
+    [renderBenchmarksMarkdown(result), ...sectionsOf(old).map((k) => `${k}\n`)].join('\n'),
+  );
+  log(`wrote ${mdPath}`);
+}
+
+/** `--only fec-targets --from bench.json`: the long target runs again, everything else as saved. */
+async function rerunFecTargets(saved: BenchResult): Promise<void> {
+  const relay = await startLocalRelay({ nodeId: 'bench' });
+  try {
+    const targetRuns = await measureFecTargetRuns(relay, saved.fec.socket.rows, saved.quick, log);
+    const fec = { ...saved.fec, targetRuns };
+    const fecGoals = fecTargets(
+      fec,
+      saved.cpu.engineAdaptivePercentOfCore / saved.cpu.engineFecOffPercentOfCore,
+    );
+    for (const row of targetRuns) delete row.extraMs;
+    writeOut({ ...saved, fec, fecTargets: fecGoals, fecTargetRunsAt: new Date().toISOString() });
+  } finally {
+    await relay.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (only !== undefined) {
+    if (only !== 'fec-targets' || fromPath === undefined) {
+      console.error('usage: engine-bench --only fec-targets --from <bench.json> [--md <benchmarks.md>]');
+      process.exit(2);
+    }
+    await rerunFecTargets(JSON.parse(readFileSync(fromPath, 'utf8')) as BenchResult);
+    return;
+  }
   const t0 = performance.now();
   const echo = await EchoServer.start();
   const relay = await startLocalRelay({ nodeId: 'bench' });
@@ -236,16 +281,7 @@ async function main(): Promise<void> {
       },
     };
     result.durationS = round((performance.now() - t0) / 1000, 1);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    if (mdPath !== undefined) {
-      // Sections other benchmarks splice in (<!-- section:NAME --> … <!-- /section:NAME -->) are kept.
-      const old = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
-      const kept = [...old.matchAll(/<!-- section:([\w-]+) -->[\s\S]*?<!-- \/section:\1 -->/g)].map(
-        (m) => m[0],
-      );
-      writeFileSync(mdPath, [renderBenchmarksMarkdown(result), ...kept.map((k) => `${k}\n`)].join('\n'));
-      log(`wrote ${mdPath}`);
-    }
+    writeOut(result);
   } finally {
     await relay.stop();
     await echo.stop();

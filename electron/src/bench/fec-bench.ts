@@ -128,6 +128,8 @@ export async function socketRun(
   mode: (typeof FEC_MODES)[number],
   count: number,
   seed: number,
+  /** Rebuilt packets sent in the session's first `skipDelayMs` are left out of its recovery delays. */
+  skipDelayMs = 0,
 ): Promise<FecSocketRow> {
   // Its own echo server, so that the replies it sends (the downstream game packets) are this run's.
   const echo = await EchoServer.start();
@@ -169,12 +171,14 @@ export async function socketRun(
   let recovered = 0;
   const extra: number[] = [];
   const isClean = (seq: number): boolean => !drops.dropped.has(seq) && !Number.isNaN(game.rtt[seq] ?? NaN);
+  const firstTimed = Math.ceil((skipDelayMs * pps) / 1000);
   for (let seq = 0; seq < game.sent; seq++) {
     const rtt = game.rtt[seq]!;
     if (Number.isNaN(rtt)) continue;
     received++;
     if (!drops.dropped.has(seq)) continue;
     recovered++;
+    if (seq < firstTimed) continue;
     const around: number[] = [];
     for (let d = 1; d <= 6 && around.length < 8; d++) {
       if (isClean(seq - d)) around.push(game.rtt[seq - d]!);
