@@ -1,6 +1,7 @@
 /**
  * Mesh benchmark (issue #13): added round-trip time of one mesh hop against one naive forwarder hop, both
- * as separate processes on loopback; the AEAD cost per packet. Writes the `mesh` section of
+ * as separate processes on loopback; the AEAD cost per packet; what FEC on the client ↔ entry leg costs on a
+ * clean leg (added RTT and bytes on the wire). Writes the `mesh` section of
  * docs/benchmarks.md (`--write-docs`), prints JSON otherwise.
  *
  *   node proxy-server/dist/bench/mesh-bench.js [--rounds N] [--write-docs]
@@ -11,7 +12,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { MeshKind, decodeMeshClientFrame, encodeMeshClientFrame, parseIpv4 } from '@lightspeed/shared';
+import {
+  FecChannel,
+  MeshKind,
+  decodeMeshClientFrame,
+  encodeMeshClientFrame,
+  parseIpv4,
+} from '@lightspeed/shared';
 import { EchoServer } from '@lightspeed/shared/node';
 
 import { MeshSealer, ReplayWindow, directionKey, openFrame, randomPrefix } from '../mesh/mesh-crypto.js';
@@ -26,35 +33,96 @@ const LOCAL = parseIpv4('127.0.0.1')!;
 /** One request/response path from this process's client socket. */
 interface Path {
   name: string;
-  /** Wraps a payload for the path's first hop. */
-  wrap(seq: number, payload: Uint8Array): Uint8Array;
+  /** Wraps a payload for the path's first hop (the datagrams to send). */
+  wrap(seq: number, payload: Uint8Array): Uint8Array[];
   /** The payload of a reply, or null when it is not one. */
-  unwrap(msg: Buffer): Uint8Array | null;
+  unwrap(msg: Uint8Array): Uint8Array | null;
   port: number;
 }
 
 function rawPath(name: string, port: number): Path {
-  return { name, port, wrap: (_s, p) => p, unwrap: (m) => m };
+  return { name, port, wrap: (_s, p) => [p], unwrap: (m) => m };
 }
 
-function meshPath(name: string, port: number, exit: string, echoPort: number): Path {
+function meshPath(name: string, port: number, exit: string, echoPort: number, id = sessionId): Path {
   return {
     name,
     port,
-    wrap: (seq, payload) =>
+    wrap: (seq, payload) => [
       encodeMeshClientFrame({
         kind: MeshKind.DATA,
         tokenOrStatus: 0,
         seq,
-        sessionId,
+        sessionId: id,
         ip: LOCAL,
         port: echoPort,
         exit,
         payload,
       }),
+    ],
     unwrap: (m) => {
       const d = decodeMeshClientFrame(m);
       return d.ok && d.frame.kind === MeshKind.DATA ? d.frame.payload : null;
+    },
+  };
+}
+
+/** Bytes on the client ↔ entry leg, both ways: what bare frames would take, and what went. */
+interface LegBytes {
+  bare: number;
+  sent: number;
+}
+
+/**
+ * A mesh path with FEC on the client ↔ entry leg: DATA frames through a `FecChannel` in kind-5 frames (its
+ * own session id, so the entry answers this path, and only this one, through FEC). The bench knows the entry
+ * speaks it, so no keepalive negotiation.
+ */
+function meshFecPath(name: string, port: number, exit: string, echoPort: number, bytes: LegBytes): Path {
+  const id = new Uint8Array(randomBytes(8));
+  const bare = meshPath(name, port, exit, echoPort, id);
+  let out: Uint8Array[] = [];
+  let got: Uint8Array | null = null;
+  const channel = new FecChannel(
+    (datagram) =>
+      out.push(
+        encodeMeshClientFrame({
+          kind: MeshKind.FEC,
+          tokenOrStatus: 0,
+          seq: 1,
+          sessionId: id,
+          ip: 0,
+          port: 0,
+          exit: '',
+          payload: datagram,
+        }),
+      ),
+    (message) => (got = message),
+  );
+  return {
+    name,
+    port,
+    wrap: (seq, payload) => {
+      out = [];
+      const frame = bare.wrap(seq, payload)[0]!;
+      const now = performance.now();
+      channel.send(frame, now);
+      channel.tick(now); // the report for the entry → client direction, when due
+      bytes.bare += frame.length;
+      for (const d of out) bytes.sent += d.length;
+      return out;
+    },
+    unwrap: (m) => {
+      const d = decodeMeshClientFrame(m);
+      if (!d.ok || d.frame.kind !== MeshKind.FEC || d.frame.sessionId.some((b, i) => b !== id[i]))
+        return null;
+      bytes.sent += m.length;
+      got = null;
+      channel.receive(d.frame.payload, performance.now());
+      const reply = got as Uint8Array | null;
+      if (reply === null) return null;
+      bytes.bare += reply.length;
+      return bare.unwrap(reply);
     },
   };
 }
@@ -81,7 +149,7 @@ async function pingPong(sock: Socket, path: Path, count: number, seqBase: number
         resolve(performance.now() - t0);
       };
       sock.on('message', on);
-      sock.send(path.wrap(seq, payload), path.port, '127.0.0.1');
+      for (const d of path.wrap(seq, payload)) sock.send(d, path.port, '127.0.0.1');
     });
     if (rtt !== null) out.push(rtt);
   }
@@ -161,6 +229,8 @@ async function main(): Promise<void> {
     meshPath('mesh, entry = exit', r2.port, 'r2', echo.port),
     meshPath('mesh, entry → exit (1 mesh hop)', r1.port, 'r2', echo.port),
   ];
+  const legBytes: LegBytes = { bare: 0, sent: 0 };
+  paths.push(meshFecPath('mesh, entry = exit, client-leg FEC', r2.port, 'r2', echo.port, legBytes));
   const sock = createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   for (const p of paths) await pingPong(sock, p, 200, 0); // warm-up
@@ -180,6 +250,7 @@ async function main(): Promise<void> {
   const naiveHopMs = diff('naive 2 hops', 'naive 1 hop');
   const meshHopMs = diff('mesh, entry → exit (1 mesh hop)', 'mesh, entry = exit');
   const relayVsNaiveMs = diff('mesh, entry = exit', 'naive 1 hop');
+  const clientFecMs = diff('mesh, entry = exit, client-leg FEC', 'mesh, entry = exit');
   const aead = [64, 200, 1200].map((size) => ({ size, ...aeadCost(size, 50_000) }));
   sock.close();
   await Promise.all([stopChild(r1), stopChild(r2), stopChild(naiveA), stopChild(naiveB)]);
@@ -198,6 +269,8 @@ async function main(): Promise<void> {
     meshHopMs,
     ratio: meshHopMs / naiveHopMs,
     relayVsNaiveMs,
+    clientFecMs,
+    clientFecBytesRatio: legBytes.sent / legBytes.bare,
     aead,
     seconds: (performance.now() - began) / 1000,
   };
@@ -219,6 +292,8 @@ type Result = {
   meshHopMs: number;
   ratio: number;
   relayVsNaiveMs: number;
+  clientFecMs: number;
+  clientFecBytesRatio: number;
   aead: { size: number; sealNs: number; openNs: number }[];
   seconds: number;
 };
@@ -246,6 +321,16 @@ function render(r: Result): string {
     '',
     `One naive hop adds ${f(r.naiveHopMs)} ms per round trip; one mesh hop (entry relay → exit relay, ChaCha20-Poly1305 ` +
       `both ways) adds ${f(r.meshHopMs)} ms. A mesh relay as both entry and exit costs ${f(r.relayVsNaiveMs)} ms over the naive one-hop forwarder.`,
+    '',
+    'FEC on the client ↔ entry leg (on by default against an entry that speaks it) ' +
+      (r.clientFecMs > 0
+        ? `adds ${f(r.clientFecMs)} ms per round trip on this clean leg (FecChannel encode and decode at both ends)`
+        : `measured no added round-trip time on a clean leg (its median round trip was ${f(-r.clientFecMs)} ms shorter than the bare ` +
+          'path’s although it does strictly more work per packet: read this as no resolvable cost, not a gain)') +
+      ` and ${f((r.clientFecBytesRatio - 1) * 100, 1)}% ` +
+      'bytes on the leg, both ways: the kind-5 frame and v3 header (43 B) on every packet, loss reports, and repairs (from the ' +
+      'assumed start-up loss down to the floor rate as the clean leg’s reports come in). On a lossy leg repairs grow with the reported ' +
+      'loss (the recovery itself: `mesh-session-fec.test.ts`).',
     '',
     '| AEAD per packet (payload) | Seal (µs CPU) | Open (µs CPU) |',
     '|---|---:|---:|',
