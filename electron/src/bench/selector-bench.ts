@@ -16,6 +16,7 @@ import {
   type ClassResult,
 } from '../engine/selector/evaluation.js';
 import { rankMl } from '../engine/selector/ml-rank.js';
+import { retrainModel, retrainOffThread, type RetrainInput } from '../engine/selector/retrain.js';
 import { SelectorStore } from '../engine/selector/selector-store.js';
 import { spliceSection } from './md-section.js';
 
@@ -62,6 +63,32 @@ const t1 = performance.now();
 for (let i = 0; i < 1000; i++) featureVector(held[0]!.candidates[0]!.info);
 const featureUs = ((performance.now() - t1) / 1000) * 1000;
 
+// Retraining after a session: the longest the event loop (the engine's sockets, the UI's requests) stalls
+// while it runs — inline on the main thread (the baseline, as before) and on the worker thread.
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 5);
+  await work();
+  worst = Math.max(worst, performance.now() - last);
+  clearInterval(timer);
+  return worst;
+}
+const retrainInput: RetrainInput = { observations: [], simStride: 2, version: 2 };
+let thread = '';
+const retrain = {
+  inlineStallMs: await longestStall(() => Promise.resolve().then(() => retrainModel(retrainInput))),
+  workerStallMs: await longestStall(async () => {
+    thread = (await retrainOffThread(retrainInput)).thread;
+  }),
+  thread: '',
+};
+retrain.thread = thread;
+
 const result = {
   model: {
     version: model.meta.version,
@@ -73,6 +100,7 @@ const result = {
   results,
   inferenceMs: { p50: q(50), p99: q(99), max: times[times.length - 1]!, firstCallMs, relaysPerDecision },
   featureVectorUs: featureUs,
+  retrain,
   target,
 };
 console.log(JSON.stringify(result, null, 2));
@@ -81,7 +109,11 @@ if (mdPath !== undefined) {
   const old = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
   writeFileSync(
     mdPath,
-    spliceSection(old, 'selector', renderSection(results, result.inferenceMs, target.ok, target.why)),
+    spliceSection(
+      old,
+      'selector',
+      renderSection(results, result.inferenceMs, target.ok, target.why, retrain),
+    ),
   );
   console.error(`wrote ${mdPath}`);
 }
@@ -91,6 +123,7 @@ function renderSection(
   inf: { p50: number; p99: number; max: number; firstCallMs: number; relaysPerDecision: number },
   ok: boolean,
   why: string[],
+  rt: { inlineStallMs: number; workerStallMs: number; thread: string },
 ): string {
   const f = (x: number): string => x.toFixed(2);
   const pc = (x: number): string => `${Math.round(x * 100)}%`;
@@ -118,5 +151,9 @@ Target (ML regret ≤ 50% of nearest's overall, never more than 5% worse than ne
 
 Inference (features, forest of ${PRIOR.trees} trees, ranking) for ${inf.relaysPerDecision} relays, best of 5 per decision: p50
 ${inf.p50.toFixed(3)} ms, p99 ${inf.p99.toFixed(3)} ms, max ${inf.max.toFixed(3)} ms once warm (the very first call, JIT
-included: ${inf.firstCallMs.toFixed(1)} ms).`;
+included: ${inf.firstCallMs.toFixed(1)} ms).
+
+Retraining after a session (\`retrain.ts\`: half the prior's simulated rows + the user's): the longest the
+event loop stalls meanwhile — inline on the main thread ${rt.inlineStallMs.toFixed(0)} ms (the baseline, measured in the same
+run; the engine's sockets and the UI's requests wait that long), on the ${rt.thread} thread ${rt.workerStallMs.toFixed(0)} ms.`;
 }

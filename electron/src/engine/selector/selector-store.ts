@@ -10,8 +10,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { simRows, priorScenarios } from './evaluation.js';
 import { FEATURE_NAMES } from './features.js';
+import { retrainOffThread } from './retrain.js';
 import { RouteModel } from './route-model.js';
 
 export interface Observation {
@@ -26,7 +26,6 @@ export interface Observation {
 }
 
 const MAX_OBSERVATIONS = 2000;
-const USER_WEIGHT = 5;
 /** Retrain after this many new sessions (1: after every one). */
 const RETRAIN_EVERY = 1;
 
@@ -120,25 +119,18 @@ export class SelectorStore {
     return model;
   }
 
-  /** Half the prior's simulated rows plus the user's (weighted); the version follows the current model's. */
+  /**
+   * Half the prior's simulated rows plus the user's (weighted); the version follows the current model's.
+   * On a worker thread (`retrain.ts`): seconds of CPU that must not stall the engine and the UI.
+   */
   async retrain(): Promise<RouteModel> {
     const current = await this.loadModel();
-    const sim = simRows(priorScenarios().filter((_, i) => i % this.simStride === 0));
-    const rows = [...sim.rows];
-    const targets = [...sim.targets];
-    for (const o of this.observations) {
-      const baseline = o.features[FEATURE_NAMES.indexOf('baseline_leg_ms')]!;
-      const target = o.e2eMs - o.features[0]! - Math.max(0, baseline);
-      for (let k = 0; k < USER_WEIGHT; k++) {
-        rows.push(o.features);
-        targets.push(target);
-      }
-    }
-    return RouteModel.train(rows, targets, {
+    const { model } = await retrainOffThread({
+      observations: this.observations,
+      simStride: this.simStride,
       version: (current.model?.meta.version ?? 0) + 1,
-      source: 'retrained',
-      userRows: this.observations.length,
     });
+    return model;
   }
 }
 
