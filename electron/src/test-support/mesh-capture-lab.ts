@@ -2,6 +2,7 @@
  * Capture through a relay mesh, in network namespaces (root only), for the mesh capture test:
  *
  *   game ns 198.18.1.2 ── relays ns 198.18.1.1 | 198.18.2.1 ── server ns 198.18.2.2:7777 (seen-echo)
+ *   game2 ns 198.18.3.2 ──┘ 198.18.3.1 (a second host: capture owns one nftables table per namespace)
  *
  * The relays namespace runs three mesh relays, each its own process with its own TOML config: entries
  * e1 (data 198.18.1.1:4434) and e2 (198.18.1.1:4436), facing the game, and the exit x (data
@@ -45,10 +46,14 @@ export interface MeshCaptureLab {
   lab: NetnsLab;
   /** The namespace the game (and the engine) run in. */
   game: string;
+  /** A second player's host, for a second capture at the same time (the benchmark's one-relay path). */
+  game2: string;
   /** Each relay's data address, by node id. */
   data: Record<string, string>;
   /** Kills a relay outright (SIGKILL: no FIN, no goodbye), as a crashed or unreachable entry. */
   kill(id: string): Promise<void>;
+  /** Starts a killed relay again with its config; resolves once it listens. */
+  restart(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,9 +80,12 @@ export async function startMeshCaptureLab(): Promise<MeshCaptureLab> {
     const game = await lab.add('game');
     const relays = await lab.add('relays');
     const server = await lab.add('server');
+    const game2 = await lab.add('game2');
     await lab.link(game, `${GAME_HOST}/24`, relays, `${GAME_SIDE}/24`);
     await lab.link(relays, `${EXIT_HOST}/24`, server, `${SERVER_HOST}/24`);
     await lab.ip(game, 'route', 'add', 'default', 'via', GAME_SIDE);
+    await lab.link(game2, '198.18.3.2/24', relays, '198.18.3.1/24');
+    await lab.ip(game2, 'route', 'add', 'default', 'via', '198.18.3.1');
     await lab.ip(server, 'route', 'add', 'default', 'via', EXIT_HOST);
     await lab.forwarding(relays);
     dir = await mkdtemp(path.join(tmpdir(), 'ls-mesh-capture-'));
@@ -85,12 +93,18 @@ export async function startMeshCaptureLab(): Promise<MeshCaptureLab> {
     for (const a of NODES)
       for (const b of NODES) if (a.id < b.id) keys.set(`${a.id}-${b.id}`, randomBytes(32).toString('base64'));
     const children = new Map<string, ChildProcess>();
-    for (const n of NODES) {
-      const config = path.join(dir, `${n.id}.toml`);
-      await writeFile(config, relayConfig(n, keys));
-      const child = lab.spawn(relays, process.execPath, [RELAY_BIN, '--config', config]);
+    const start = async (id: string): Promise<void> => {
+      const child = lab.spawn(relays, process.execPath, [
+        RELAY_BIN,
+        '--config',
+        path.join(dir, `${id}.toml`),
+      ]);
       await lines(child)((l) => l.includes('relay started'));
-      children.set(n.id, child);
+      children.set(id, child);
+    };
+    for (const n of NODES) {
+      await writeFile(path.join(dir, `${n.id}.toml`), relayConfig(n, keys));
+      await start(n.id);
     }
     const echo = lab.spawn(server, process.execPath, [
       path.join(PEERS, 'seen-echo.mjs'),
@@ -102,6 +116,7 @@ export async function startMeshCaptureLab(): Promise<MeshCaptureLab> {
     return {
       lab,
       game,
+      game2,
       data: Object.fromEntries(NODES.map((n) => [n.id, n.data])),
       kill: async (id) => {
         const c = children.get(id)!;
@@ -110,6 +125,7 @@ export async function startMeshCaptureLab(): Promise<MeshCaptureLab> {
         c.kill('SIGKILL');
         await gone;
       },
+      restart: start,
       close: async () => {
         await lab.close();
         await rm(tmp, { recursive: true, force: true });
