@@ -96,8 +96,9 @@ export function renderBenchmarksMarkdown(r: BenchResult): string {
     'Game-like traffic to a UDP echo server, paths interleaved in rounds after a warm-up. "Added p50" is the median over rounds of ' +
       '(path p50 − direct p50) within the round, so load drift between rounds cancels; "Added p99" is the pooled p99 minus the direct path\'s.',
     '',
-    'Each round is a new game socket, so a new flow (and, adaptive, a new v3 negotiation and a blind start until ' +
-      "the relay's first loss reports): the last column compares the RTT p50 of each round's first 0.5 s with the rest.",
+    'Each round is a new game socket, so a new flow (and, adaptive, a new v3 negotiation, its repair rate starting ' +
+      "from the previous round's estimate until the relay's first loss reports): the last column compares the RTT p50 " +
+      "of each round's first 0.5 s with the rest.",
     '',
     '| Path | RTT p50 (ms) | RTT p99 (ms) | Added p50 (ms) | Added p99 (ms) | Samples | p50 first 0.5 s / rest (ms) |',
     '|---|---:|---:|---:|---:|---:|---:|',
