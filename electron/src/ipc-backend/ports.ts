@@ -2,32 +2,12 @@
  * What the backend needs from the engine and from game detection, as structural interfaces: the real
  * `BoostEngine` and `@lightspeed/games` satisfy them, and tests can hand in the real things too.
  */
-import type {
-  BoostRequest,
-  BoostState,
-  BoostStats,
-  EngineEvent,
-  EngineRoute,
-  MeshRouteView,
-  RelayEndpoint,
-  RelayProbe,
-  RouteSelectorName,
-  RelayRef,
-} from '@lightspeed/shared';
+import type { RouteSelectorName } from '@lightspeed/shared';
 
-/** The subset of `BoostEngine` the backend drives. */
-export interface EngineLike {
-  start(request: BoostRequest): Promise<void>;
-  stop(reason?: string): Promise<void>;
-  getState(): BoostState;
-  getStats(): BoostStats | null;
-  getRoutes(): EngineRoute[];
-  currentRelay(): RelayRef | null;
-  probe(relays: RelayEndpoint[]): Promise<RelayProbe[]>;
-  subscribe(listener: (event: EngineEvent) => void): () => void;
-  /** A mesh engine's route (exit, entries) for the Session view; absent or null otherwise. */
-  meshRoute?(): MeshRouteView | null;
-}
+import type { SessionEngine } from '../engine/session-engine.js';
+
+/** The engine the backend drives (one relay or the mesh). */
+export type EngineLike = SessionEngine;
 
 /** Makes an engine for one session (settings such as the keepalive period are fixed per engine). */
 export type EngineFactory = (options: {

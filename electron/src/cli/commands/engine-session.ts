@@ -17,11 +17,11 @@ import {
   MlSelector,
   NearestSelector,
   SelectorStore,
-  type BoostEngine,
   type ExploreMode,
   type ProbeOptions,
   type RouteSelector,
 } from '../../engine/index.js';
+import type { SessionEngine } from '../../engine/session-engine.js';
 import { selectorDir, sessionsPath } from '../../ipc-backend/config-dir.js';
 import { registerWithRelays } from '../../ipc-backend/relay-registration.js';
 import { appendSession } from '../../ipc-backend/session-history.js';
@@ -284,14 +284,16 @@ function savedLine(s: SessionSummary): string {
 }
 
 /** What the printing and waiting below need of an engine: the single-relay one or the mesh one. */
-export type SessionEngine = Pick<BoostEngine, 'subscribe' | 'getState'> & { selectorNote?(): string | null };
+export type WatchedEngine = Pick<SessionEngine, 'subscribe' | 'getState'> & {
+  selectorNote?(): string | null;
+};
 
 /**
  * Keeps the session's summary with the last sessions (`<config dir>/lightspeed/sessions.json`, which the
  * dashboard shows too; `LIGHTSPEED_SESSIONS_FILE` moves it, '' turns it off). Returns what to await
  * before exiting.
  */
-export function keepSummary(engine: SessionEngine): () => Promise<void> {
+export function keepSummary(engine: WatchedEngine): () => Promise<void> {
   const file = process.env.LIGHTSPEED_SESSIONS_FILE ?? sessionsPath();
   let saving: Promise<void> = Promise.resolve();
   engine.subscribe((e) => {
@@ -304,7 +306,7 @@ export function keepSummary(engine: SessionEngine): () => Promise<void> {
 }
 
 /** Prints the engine's events: one JSON object per event, or human lines. */
-export function printEvents(engine: SessionEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
+export function printEvents(engine: WatchedEngine, json: boolean, extra?: (e: EngineEvent) => void): void {
   let prev: BoostStats | null = null;
   let lastOrder = '';
   engine.subscribe((e: EngineEvent) => {
@@ -351,7 +353,7 @@ export function printEvents(engine: SessionEngine, json: boolean, extra?: (e: En
  * Runs until Ctrl-C/SIGTERM (or `durationS`), or until the engine ends in an error by itself (every relay
  * unreachable, capture failed): resolves with the signal's name, 'duration', or 'error'.
  */
-export function untilEnd(engine: SessionEngine, durationS: number | null = null): Promise<string> {
+export function untilEnd(engine: WatchedEngine, durationS: number | null = null): Promise<string> {
   let unsubscribe = (): void => {};
   const failed = new Promise<string>((resolve) => {
     unsubscribe = engine.subscribe((e) => {

@@ -3,7 +3,7 @@
  * helper drive): one redirect route, or capture mode (the game's own traffic, its servers found in it),
  * through MeshBoost, with the engine's state, stats and summary events and the mesh route
  * for the Session view (`meshRoute()`). Stats: the active entry's keepalive RTT (EWMA) and keepalive loss,
- * the loss coming down from gaps in the exit's sequence (no FEC on the client leg), packet counts; no
+ * the loss coming down from gaps in the exit's sequence (after the client leg's FEC), packet counts; no
  * jitter, bytes or direct comparison yet. With `exit: 'auto'` and no entry that is a mesh node (every deployed
  * relay) it hands the whole session to the single-relay engine `fallback` makes, unchanged.
  */
@@ -29,22 +29,11 @@ import type { CaptureBackend } from '../capture/capture-backend.js';
 import { CaptureSource } from '../capture/capture-source.js';
 import { platformCaptureBackend } from '../capture/platform-backend.js';
 import { resolveIpv4, type ResolvedEndpoint } from '../resolve.js';
+import type { SessionEngine } from '../session-engine.js';
 import { SessionTally } from '../session-tally.js';
 import { askExits } from './exit-choice.js';
 import { MeshBoost, NotAMeshError } from './mesh-boost.js';
 import type { MeshEntry } from './mesh-session.js';
-
-/** What the backend drives (the structural subset of BoostEngine it uses). */
-export interface MeshEngineFallback {
-  start(request: BoostRequest): Promise<void>;
-  stop(reason?: string): Promise<void>;
-  getState(): BoostState;
-  getStats(): BoostStats | null;
-  getRoutes(): EngineRoute[];
-  currentRelay(): RelayRef | null;
-  probe(relays: RelayEndpoint[]): Promise<RelayProbe[]>;
-  subscribe(listener: (event: EngineEvent) => void): () => void;
-}
 
 export interface MeshEngineOptions {
   /** The exit's node id, or 'auto'. */
@@ -52,7 +41,7 @@ export interface MeshEngineOptions {
   multipath: boolean;
   keepaliveMs: number;
   /** The single-relay engine (for probes, and for the session when no entry is a mesh node). */
-  fallback: () => MeshEngineFallback;
+  fallback: () => SessionEngine;
   /** Capture mode's platform backend (default: this OS's). */
   captureBackend?: () => CaptureBackend;
   /** The process list capture resolves its target in (default: this OS's). */
@@ -67,7 +56,7 @@ export class MeshEngine {
   private readonly listeners = new Set<Listener>();
   private state: BoostState = { state: 'idle' };
   private boost: MeshBoost | null = null;
-  private single: MeshEngineFallback | null = null;
+  private single: SessionEngine | null = null;
   private routes: EngineRoute[] = [];
   private stats: BoostStats | null = null;
   private timer: NodeJS.Timeout | null = null;
