@@ -28,6 +28,7 @@ import {
 } from '../test-support/capture-lab.js';
 import { lines, type NextLine } from '../test-support/child-lines.js';
 import { CHROMIUM, launchChromium } from '../test-support/chromium.js';
+import { dashboardUrl } from '../test-support/dashboard-child.js';
 
 const POLL = { timeout: 20_000, interval: 250 };
 
@@ -93,8 +94,7 @@ describe.skipIf(!canUseNetns())('capture mode in the dashboard, one click (root,
       '--settings',
       settings,
     ]);
-    const line = await lines(dash)((l) => /http:\/\/127\.0\.0\.1:\d+\//.test(l), 30_000);
-    url = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(line)![1]!;
+    url = await dashboardUrl(dash);
     // Chromium in the game's namespace (to reach the dashboard's loopback); Playwright talks over a pipe.
     const wrapper = path.join(dir, 'chromium-in-netns');
     await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${net.game} ${CHROMIUM} "$@"\n`);

@@ -21,6 +21,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { generateRegistryKeys } from '../engine/discovery/index.js';
 import { CHROMIUM, launchChromium } from '../test-support/chromium.js';
+import { dashboardUrl } from '../test-support/dashboard-child.js';
 import { startTestRegistry, type TestRegistry, type WireRelay } from '../test-support/registry-server.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,19 +51,7 @@ async function firstRunDashboard(registryUrl: string, registryKey: string): Prom
     },
   });
   children.push(child);
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL: ${out}`)), 30_000);
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
+  return dashboardUrl(child);
 }
 
 /** A loopback port nothing listens on (bound, then released). */

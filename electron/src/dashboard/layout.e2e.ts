@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { lines } from '../test-support/child-lines.js';
 import { launchChromium } from '../test-support/chromium.js';
+import { dashboardUrl } from '../test-support/dashboard-child.js';
 
 const cli = fileURLToPath(new URL('../../bin/lightspeed.js', import.meta.url));
 const POLL = { timeout: 20_000, interval: 200 };
@@ -68,8 +68,7 @@ describe('dashboard layout in Chromium', () => {
     dash = spawn(process.execPath, [cli, 'dashboard', '--demo', '--no-open', '--port', '0'], {
       stdio: 'pipe',
     });
-    const line = await lines(dash)((l) => /http:\/\/127\.0\.0\.1:\d+\//.test(l), 30_000);
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(line)![1]!;
+    const url = await dashboardUrl(dash);
     profile = await mkdtemp(path.join(tmpdir(), 'lightspeed-layout-'));
     context = await launchChromium(profile);
     page = context.pages()[0] ?? (await context.newPage());

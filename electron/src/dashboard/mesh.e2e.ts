@@ -22,6 +22,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CHROMIUM, launchChromium } from '../test-support/chromium.js';
+import { dashboardUrl } from '../test-support/dashboard-child.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = path.join(root, 'electron/bin/lightspeed.js');
@@ -61,18 +62,7 @@ describe('The relay mesh in the dashboard (Chromium)', () => {
         env: { ...process.env, XDG_CONFIG_HOME: config, LIGHTSPEED_REGISTRY_URL: 'off' },
       },
     );
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URL: ${out}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
+    url = await dashboardUrl(child);
     const profile = await mkdtemp(path.join(tmpdir(), 'lightspeed-e2e-chromium-'));
     dirs.push(profile);
     context = await launchChromium(profile, CHROMIUM);
