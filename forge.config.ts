@@ -55,6 +55,7 @@ const config: ForgeConfig = {
       build: [
         { entry: ENTRIES.main, config: VITE_CONFIGS.main, target: 'main' },
         { entry: ENTRIES.preload, config: VITE_CONFIGS.preload, target: 'preload' },
+        { entry: ENTRIES.retrainWorker, config: VITE_CONFIGS.worker, target: 'main' },
       ],
       renderer: [{ name: RENDERER_NAME, config: VITE_CONFIGS.renderer }],
     }),

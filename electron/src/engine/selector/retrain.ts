@@ -44,14 +44,20 @@ export function retrainModel(input: RetrainInput): RouteModel {
   });
 }
 
-/** Where the worker's entry is, beside this file once built (`dist/`); null when it is not there. */
+/**
+ * Where the worker's entry is, beside this file: `retrain-worker.js` once built by tsc (`dist/`), or
+ * `retrain-worker.cjs` beside the desktop app's main bundle; null when neither is there.
+ */
 function workerFile(): URL | null {
-  const url = new URL('./retrain-worker.js', import.meta.url);
-  try {
-    return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
-  } catch {
-    return null;
+  for (const name of ['./retrain-worker.js', './retrain-worker.cjs']) {
+    try {
+      const url = new URL(name, import.meta.url);
+      if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
+    } catch {
+      // not a file URL: no worker here
+    }
   }
+  return null;
 }
 
 /** Retrains on a worker thread when one can start (`thread` says where it ran). */

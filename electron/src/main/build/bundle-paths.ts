@@ -16,12 +16,15 @@ const fromRoot = (rel: string): string => path.join(REPO_ROOT, rel);
 export const ENTRIES = {
   main: 'electron/src/main/main.ts',
   preload: 'electron/src/preload/preload.ts',
+  /** The learned selector's retrain worker thread (`engine/selector/retrain.ts` starts it). */
+  retrainWorker: 'electron/src/engine/selector/retrain-worker.ts',
 } as const;
 
 /** Vite configs, relative to the repository root. */
 export const VITE_CONFIGS = {
   main: 'electron/src/main/build/vite-main.config.ts',
   preload: 'electron/src/main/build/vite-preload.config.ts',
+  worker: 'electron/src/main/build/vite-worker.config.ts',
   renderer: 'electron/src/main/build/vite-renderer.config.ts',
 } as const;
 
@@ -52,6 +55,7 @@ export const RENDERER_NAME = 'main_window';
 export const BUILD_DIR = '.vite/build';
 export const MAIN_BUNDLE = `${BUILD_DIR}/main.cjs`;
 export const PRELOAD_BUNDLE = `${BUILD_DIR}/preload.cjs`;
+export const RETRAIN_WORKER_BUNDLE = `${BUILD_DIR}/retrain-worker.cjs`;
 
 /** `@lightspeed/*` resolve to sources, the same mapping as vitest.config.ts. */
 export const WORKSPACE_ALIASES = [

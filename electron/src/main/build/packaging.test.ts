@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import {
@@ -27,6 +28,7 @@ import {
   NATIVE_PACKAGES,
   PRELOAD_BUNDLE,
   REPO_ROOT,
+  RETRAIN_WORKER_BUNDLE,
   RENDERER_NAME,
   VITE_CONFIGS,
 } from './bundle-paths.js';
@@ -80,10 +82,11 @@ describe('forge.config.ts', () => {
       build: [
         { entry: ENTRIES.main, config: VITE_CONFIGS.main, target: 'main' },
         { entry: ENTRIES.preload, config: VITE_CONFIGS.preload, target: 'preload' },
+        { entry: ENTRIES.retrainWorker, config: VITE_CONFIGS.worker, target: 'main' },
       ],
       renderer: [{ name: RENDERER_NAME, config: VITE_CONFIGS.renderer }],
     });
-    for (const file of [ENTRIES.main, ENTRIES.preload, ...Object.values(VITE_CONFIGS)]) {
+    for (const file of [...Object.values(ENTRIES), ...Object.values(VITE_CONFIGS)]) {
       expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
     }
     // The packaged app holds the Vite output only (native packages are added by the hook below).
@@ -176,6 +179,7 @@ describe('Vite bundles (as `electron-forge package` builds them)', () => {
         build: [
           { entry: ENTRIES.main, config: VITE_CONFIGS.main, target: 'main' },
           { entry: ENTRIES.preload, config: VITE_CONFIGS.preload, target: 'preload' },
+          { entry: ENTRIES.retrainWorker, config: VITE_CONFIGS.worker, target: 'main' },
         ],
         renderer: [{ name: RENDERER_NAME, config: VITE_CONFIGS.renderer }],
       },
@@ -195,7 +199,13 @@ describe('Vite bundles (as `electron-forge package` builds them)', () => {
       readdirSync(outDir)
         .filter((f) => f.endsWith('.cjs'))
         .sort(),
-    ).toEqual([path.basename(MAIN_BUNDLE), path.basename(PRELOAD_BUNDLE)].sort());
+    ).toEqual(
+      [
+        path.basename(MAIN_BUNDLE),
+        path.basename(PRELOAD_BUNDLE),
+        path.basename(RETRAIN_WORKER_BUNDLE),
+      ].sort(),
+    );
 
     const requires = (code: string): string[] => [
       ...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] ?? '')),
@@ -255,7 +265,20 @@ describe('Vite bundles (as `electron-forge package` builds them)', () => {
     // Forge's define turned the renderer constants into literals.
     expect(main).not.toContain('MAIN_WINDOW_VITE_NAME');
     expect(main).toContain('"main_window"');
-  });
+    // The main bundle looks for the retrain worker beside itself, and the worker bundle retrains for real.
+    expect(main).toContain('./retrain-worker.cjs');
+    const worker = readFileSync(path.join(outDir, path.basename(RETRAIN_WORKER_BUNDLE)), 'utf8');
+    expect(worker).not.toMatch(/^\s*(import|export)\s/m);
+    const trained = await new Promise<unknown>((resolve, reject) => {
+      const w = new Worker(path.join(outDir, path.basename(RETRAIN_WORKER_BUNDLE)), {
+        workerData: { observations: [], simStride: 64, version: 2 },
+      });
+      w.once('message', resolve);
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`the worker exited (${code}) without a model`)));
+    });
+    expect(trained).toMatchObject({ version: 2 });
+  }, 180_000);
 });
 
 describe('renderer build for the window', () => {
