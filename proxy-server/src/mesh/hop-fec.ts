@@ -57,6 +57,11 @@ export class HopFec {
     return this.channel.reportedLoss;
   }
 
+  /** Messages from the peer dropped as already delivered (counted in /metrics by the node). */
+  get duplicates(): number {
+    return this.channel.duplicates;
+  }
+
   stats(): HopFecStats {
     return this.channel.stats();
   }

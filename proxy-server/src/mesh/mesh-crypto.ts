@@ -67,8 +67,10 @@ export class ReplayWindow {
     return this.seen[counter % WINDOW] === 0;
   }
 
-  commit(epoch: number, counter: number): void {
-    if (epoch > this.epoch) {
+  /** Returns true when `epoch` is newer than any before: the sender (re)started, its per-run state must go. */
+  commit(epoch: number, counter: number): boolean {
+    const restarted = epoch > this.epoch;
+    if (restarted) {
       this.epoch = epoch;
       this.highest = -1;
       this.seen.fill(0);
@@ -80,11 +82,13 @@ export class ReplayWindow {
       this.highest = counter;
     }
     this.seen[counter % WINDOW] = 1;
+    return restarted;
   }
 }
 
 export type OpenResult =
-  | { ok: true; sender: string; plaintext: Buffer }
+  /** `newEpoch`: the first authenticated frame of a new run of the sender (its first, or after a restart). */
+  | { ok: true; sender: string; plaintext: Buffer; newEpoch: boolean }
   | { ok: false; reason: 'malformed' | 'unknown-peer' | 'auth' | 'replay' };
 
 /**
@@ -114,6 +118,6 @@ export function openFrame(
   } catch {
     return { ok: false, reason: 'auth' };
   }
-  window.commit(env.epoch, counter);
-  return { ok: true, sender: env.sender, plaintext };
+  const newEpoch = window.commit(env.epoch, counter);
+  return { ok: true, sender: env.sender, plaintext, newEpoch };
 }

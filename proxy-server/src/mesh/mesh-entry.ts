@@ -10,8 +10,11 @@
  * its session and client epoch (the frame's sequence; a new epoch starts a new channel), and from then on
  * its replies go through that channel too; a client that never does gets bare DATA as before. What a
  * channel delivers, rebuilt or not, takes the DATA path (admission, limits, the client's own sequence to
- * the exit, which drops duplicates).
+ * the exit, which drops duplicates). Each channel draws a random nonzero id it puts in the IPv4 field of
+ * its frames to the client: a restarted entry adopts the client's epoch with a new channel whose ids start
+ * again at 0, and the new id tells the client to start a new receiving end too (mesh-session.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 
 import {
@@ -261,9 +264,11 @@ export class MeshEntries {
     const s = this.sessions.get(key);
     const channel = s !== undefined && s.fec !== null && s.fecEpoch === f.seq ? s.fec : this.channel(key);
     this.inbound = { rinfo, now };
+    const duplicates = channel.duplicates;
     const ok = channel.receive(f.payload, now);
     this.inbound = null;
     if (!ok) this.o.stats.drops[MeshDrop.CLIENT_MALFORMED]!++;
+    else this.o.stats.drops[MeshDrop.FEC_DUPLICATE]! += channel.duplicates - duplicates;
     // The session may have been opened by the first DATA the channel delivered.
     const after = this.sessions.get(key);
     if (ok && after !== undefined && after.fec !== channel) {
@@ -274,6 +279,7 @@ export class MeshEntries {
 
   /** A client-leg FEC channel for session `key`: it sends to the client wherever the session says it is. */
   private channel(key: string): FecChannel {
+    const channelId = randomBytes(4).readUInt32BE(0) || 1;
     const channel: FecChannel = new FecChannel(
       (datagram) => {
         const s = this.sessions.get(key);
@@ -283,7 +289,7 @@ export class MeshEntries {
           tokenOrStatus: 0,
           seq: s.fecEpoch,
           sessionId: s.id,
-          ip: 0,
+          ip: channelId,
           port: 0,
           exit: '',
           payload: datagram,

@@ -80,7 +80,10 @@ interface Peer {
   pingSeq: number;
   /** PINGs not yet answered: seq → send time. One unanswered for 3 intervals counts as lost. */
   pending: Map<number, number>;
-  /** Hop FEC both ways (hop-fec.ts): session messages to this peer and from it. */
+  /**
+   * Hop FEC both ways (hop-fec.ts): session messages to this peer and from it. Per run of the peer: a new
+   * authenticated epoch (the peer restarted) replaces it, as the peer's new stream starts its ids again.
+   */
   fec: HopFec;
   /** When a probe of this link was last lost. */
   lossAt: number;
@@ -138,15 +141,10 @@ export class MeshNode {
         link: new LinkEstimate(),
         pingSeq: 0,
         pending: new Map(),
-        fec: new HopFec(
-          (m) => this.sealAndSend(peer, m),
-          (inner, recovered) => {
-            if (recovered) this.stats.fecRecovered++;
-            this.dispatch(peer, decodeMessage(inner), performance.now(), true);
-          },
-        ),
+        fec: null as unknown as HopFec,
         lossAt: -Infinity,
       };
+      peer.fec = this.hopFec(peer);
       this.peers.set(p.node_id, peer);
     }
     this.exits = new MeshExits({
@@ -326,6 +324,17 @@ export class MeshNode {
     return n;
   }
 
+  /** A fresh hop FEC for `peer` (at start, and whenever the peer starts a new epoch). */
+  private hopFec(peer: Peer): HopFec {
+    return new HopFec(
+      (m) => this.sealAndSend(peer, m),
+      (inner, recovered) => {
+        if (recovered) this.stats.fecRecovered++;
+        this.dispatch(peer, decodeMessage(inner), performance.now(), true);
+      },
+    );
+  }
+
   private sealAndSend(p: Peer, plaintext: Uint8Array): void {
     const frame = p.sealer.seal(plaintext);
     this.stats.meshOutPackets++;
@@ -364,8 +373,14 @@ export class MeshNode {
     }
     const peer = this.peers.get(opened.sender)!;
     const now = performance.now();
+    // The peer (re)started: its hop FEC stream starts its source ids again, which the old decoder would
+    // take for duplicates of the previous run's. The epoch is authenticated and only ever moves forward
+    // (an older one is refused as a replay), so only the peer itself can cause this reset.
+    if (opened.newEpoch) peer.fec = this.hopFec(peer);
     if (opened.plaintext[0] === MSG_FEC) {
+      const duplicates = peer.fec.duplicates;
       if (!peer.fec.receive(opened.plaintext, now)) this.stats.drops[MeshDrop.MALFORMED]!++;
+      else this.stats.drops[MeshDrop.FEC_DUPLICATE]! += peer.fec.duplicates - duplicates;
       return;
     }
     this.dispatch(peer, decodeMessage(opened.plaintext), now, false);

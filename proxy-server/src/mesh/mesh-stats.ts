@@ -27,6 +27,11 @@ export const MeshDrop = {
   /** A reply for a session this entry no longer knows. */
   UNKNOWN_SESSION: 13,
   ERROR: 14,
+  /**
+   * A message a FEC channel (hop or client leg) had already delivered: the network duplicated it, or a
+   * stream restarted its ids without its channel being replaced (the issue-#13 bug: never silent again).
+   */
+  FEC_DUPLICATE: 15,
 } as const;
 
 export const MESH_DROP_LABELS = [
@@ -45,6 +50,7 @@ export const MESH_DROP_LABELS = [
   'unsolicited',
   'unknown_session',
   'error',
+  'fec_duplicate',
 ] as const;
 
 export class MeshStats {

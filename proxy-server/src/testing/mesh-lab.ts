@@ -32,6 +32,8 @@ export interface MeshLab {
   /** Mesh port of each node (fixed before start). */
   meshPorts: Map<string, number>;
   relay(id: string): Relay;
+  /** Stops node `id` and starts it again with the same node id, keys, mesh and data ports (a relay restart). */
+  restart(id: string): Promise<Relay>;
   stop(): Promise<void>;
 }
 
@@ -84,47 +86,57 @@ export async function startMeshLab(options: MeshLabOptions = {}): Promise<MeshLa
     }
   }
   const relays = new Map<string, Relay>();
+  const starts = new Map<string, (dataPort?: number) => Promise<Relay>>();
   for (const n of nodes) {
-    const config = resolveConfig({
-      server: {
-        node_id: n,
-        region: `lab-${n}`,
-        data_bind: '127.0.0.1:0',
-        health_bind: '127.0.0.1:0',
-        control_bind: '127.0.0.1:0',
-      },
-      security: {
-        require_auth: options.authorities?.[n] !== undefined,
-        allow_destinations: ['127.0.0.0/8'],
-        max_sessions_per_ip: 10_000,
-      },
-      rate_limit: { pps: options.pps ?? 5000, bps: 50_000_000 },
-      log: { level: 'silent' },
-      control: { enabled: false },
-      mesh: {
-        bind: `127.0.0.1:${meshPorts.get(n)!}`,
-        probe_interval_ms: options.probeIntervalMs ?? 100,
-        ...(options.fec !== undefined && { fec: options.fec }),
-        peers: nodes
-          .filter((p) => p !== n)
-          .map((p) => ({ node_id: p, addr: addr.get(`${n}>${p}`)!, key: keys.get(pairKey(n, p))! })),
-      },
-      ...(options.adminToken !== undefined && { admin: { token: options.adminToken } }),
-    });
+    const configFor = (dataPort: number) =>
+      resolveConfig({
+        server: {
+          node_id: n,
+          region: `lab-${n}`,
+          data_bind: `127.0.0.1:${dataPort}`,
+          health_bind: '127.0.0.1:0',
+          control_bind: '127.0.0.1:0',
+        },
+        security: {
+          require_auth: options.authorities?.[n] !== undefined,
+          allow_destinations: ['127.0.0.0/8'],
+          max_sessions_per_ip: 10_000,
+        },
+        rate_limit: { pps: options.pps ?? 5000, bps: 50_000_000 },
+        log: { level: 'silent' },
+        control: { enabled: false },
+        mesh: {
+          bind: `127.0.0.1:${meshPorts.get(n)!}`,
+          probe_interval_ms: options.probeIntervalMs ?? 100,
+          ...(options.fec !== undefined && { fec: options.fec }),
+          peers: nodes
+            .filter((p) => p !== n)
+            .map((p) => ({ node_id: p, addr: addr.get(`${n}>${p}`)!, key: keys.get(pairKey(n, p))! })),
+        },
+        ...(options.adminToken !== undefined && { admin: { token: options.adminToken } }),
+      });
     const authority = options.authorities?.[n];
-    relays.set(
-      n,
-      await startRelay(config, {
+    // A restart keeps the data port too: a client's session goes on sending to the same address.
+    const start = (dataPort = 0): Promise<Relay> =>
+      startRelay(configFor(dataPort), {
         logger: pino({ level: 'silent' }),
         ...(authority !== undefined && { authority }),
-      }),
-    );
+      });
+    starts.set(n, start);
+    relays.set(n, await start());
   }
   return {
     relays,
     keys,
     meshPorts,
     relay: (id) => relays.get(id)!,
+    async restart(id) {
+      const old = relays.get(id)!;
+      await old.stop();
+      const relay = await starts.get(id)!(old.dataPort);
+      relays.set(id, relay);
+      return relay;
+    },
     async stop() {
       await Promise.all([...relays.values()].map((r) => r.stop()));
       await Promise.all(links.map((l) => l.stop()));

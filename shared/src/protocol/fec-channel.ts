@@ -22,6 +22,8 @@ export interface FecChannelStats {
   recovered: number;
   /** Malformed datagrams dropped. */
   invalid: number;
+  /** Messages received again after they were delivered (dropped). */
+  duplicates: number;
 }
 
 /** Both directions of one FEC channel. `emit` sends a FecLink datagram; `deliver` gets a message. */
@@ -79,8 +81,13 @@ export class FecChannel {
     return this.reports === 0 ? null : this.link.estimatedLoss;
   }
 
+  /** Duplicates so far (without a snapshot: for per-packet paths). */
+  get duplicates(): number {
+    return this.link.duplicates;
+  }
+
   stats(): FecChannelStats {
     const s = this.link.stats();
-    return { repairs: s.fecSent, recovered: s.recovered, invalid: s.invalid };
+    return { repairs: s.fecSent, recovered: s.recovered, invalid: s.invalid, duplicates: s.duplicates };
   }
 }

@@ -157,6 +157,11 @@ export class FecLink {
     this.rate?.seed(seed);
   }
 
+  /** Duplicate data packets dropped so far (without a snapshot: for per-packet paths). */
+  get duplicates(): number {
+    return this.counters.duplicates;
+  }
+
   stats(): FecLinkStats {
     const c = { ...this.counters };
     c.lost = (this.xorDec?.stats().lost ?? 0) + (this.v3Dec?.stats().lost ?? 0);

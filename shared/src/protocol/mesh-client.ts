@@ -32,7 +32,8 @@ export const MeshKind = {
   FIN: 4,
   /**
    * FEC on this leg (docs/mesh.md): the payload is a `FecChannel` datagram whose messages are whole DATA
-   * frames; the sequence is the client's channel epoch (the entry echoes it); L = 0, IPv4/port 0.
+   * frames; the sequence is the client's channel epoch (the entry echoes it); L = 0, port 0; IPv4 0 up, and
+   * down the random nonzero id of the entry's channel (a new id: the entry restarted and adopted the epoch).
    */
   FEC: 5,
 } as const;

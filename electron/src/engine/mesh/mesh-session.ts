@@ -19,7 +19,8 @@
  * kind-5 frames, and the entry answers in kind 5 too; the receiving ends report the leg's loss in-band and
  * the repairs follow it, direction by direction. One channel per entry, under a random epoch; when the
  * entry says it holds no channel for the session any more (it restarted or forgot the session) after it had
- * answered through ours, a new epoch starts. Rebuilt replies take the same duplicate filter as the rest.
+ * answered through ours, or when its frames name a new end of the channel (a restarted entry adopted our
+ * epoch), a new epoch starts. Rebuilt replies take the same duplicate filter as the rest.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -106,6 +107,8 @@ interface EntryState {
   fecEpoch: number;
   /** The entry has answered through this channel (so a "not held" status means it lost it). */
   fecAnswered: boolean;
+  /** The id of the entry's end of the channel (0: not yet known, or an entry that sends none). */
+  fecPeer: number;
 }
 
 /** Keepalives the loss of an entry is counted over. */
@@ -122,6 +125,8 @@ export interface MeshSessionStats {
   moves: number;
   /** Replies rebuilt by FEC on the entry leg (before the duplicate filter). */
   fecRecovered: number;
+  /** Entry-leg FEC channels started again because a restarted entry answered with a new end of one. */
+  fecRestarts: number;
   active: string[];
 }
 
@@ -151,6 +156,7 @@ export class MeshSession {
     missesAtFailover: 0,
     moves: 0,
     fecRecovered: 0,
+    fecRestarts: 0,
     active: [],
   };
 
@@ -173,6 +179,7 @@ export class MeshSession {
       fec: null,
       fecEpoch: 0,
       fecAnswered: false,
+      fecPeer: 0,
     }));
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', () => undefined);
@@ -261,6 +268,7 @@ export class MeshSession {
     const epoch = randomBytes(2).readUInt16BE(0);
     s.fecEpoch = epoch;
     s.fecAnswered = false;
+    s.fecPeer = 0;
     s.fec = new FecChannel(
       (datagram) => {
         const frame = encodeMeshClientFrame({
@@ -388,6 +396,15 @@ export class MeshSession {
     }
     if (f.kind === MeshKind.FEC) {
       if (state.fec === null || f.seq !== state.fecEpoch) return; // a channel we no longer hold
+      // A new end at the entry under our epoch (it restarted and adopted it): its ids start again at 0,
+      // which our decoder would take for the old end's. Both ends start again: the next DATA opens a new
+      // epoch, for which the entry makes a new channel (this frame is dropped; the game resends).
+      if (f.ip !== 0 && state.fecPeer !== 0 && f.ip !== state.fecPeer) {
+        state.fec = null;
+        this.stats.fecRestarts++;
+        return;
+      }
+      if (f.ip !== 0) state.fecPeer = f.ip;
       state.fecAnswered = true;
       state.misses = 0;
       state.fec.receive(f.payload, nowMs());
