@@ -4,13 +4,8 @@
  * app all drive this same code (it never imports `electron`).
  */
 import {
-  FEC_BUDGETS,
-  FEC_MAX_K,
-  FEC_MIN_K,
   canTransition,
   parseHostPort,
-  parseIpv4,
-  relayRef,
   type BoostRequest,
   type BoostState,
   type BoostStats,
@@ -24,27 +19,25 @@ import {
   type WarpState,
 } from '@lightspeed/shared';
 
-import {
-  asPlatform,
-  defaultProcessListProvider,
-  readProcPids,
-  readProcProcesses,
-  type ProcessInfo,
-} from '@lightspeed/games';
+import type { ProcessInfo } from '@lightspeed/games';
 
+import { validateBoostRequest } from './boost-request.js';
 import type { CaptureBackend } from './capture/capture-backend.js';
 import { CaptureSource } from './capture/capture-source.js';
-import { validateTarget } from './capture/capture-target.js';
 import { platformCaptureBackend } from './capture/platform-backend.js';
+import { capturedServer, withServerRegion } from './capture-server.js';
 import { nowMs } from './clock.js';
 import { newCounters, type EngineCounters } from './counters.js';
-import { percentile } from './percentile.js';
-import type { FlowSource } from './flow-source.js';
-import { RedirectSource } from './redirect-source.js';
-import { RelayLink, type GameKey } from './relay-link.js';
-import type { ProbeOptions } from './relay-prober.js';
-import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
 import { DirectWatch } from './direct-watch.js';
+import { engineTimings, type EngineOptions, type EngineTimings } from './engine-options.js';
+import { buildStats } from './engine-stats.js';
+import type { FlowSource } from './flow-source.js';
+import { defaultProcessList } from './process-list.js';
+import { RedirectSource } from './redirect-source.js';
+import { pickNext, unprobed } from './relay-choice.js';
+import { RelayLink, type GameKey } from './relay-link.js';
+import { resolveIpv4, type ResolvedEndpoint } from './resolve.js';
+import { selectorExtras, sessionFeedback } from './route-learning.js';
 import { RouteWatch, type ExploreMode } from './route-watch.js';
 import { SessionTally } from './session-tally.js';
 import {
@@ -55,94 +48,10 @@ import {
   type SelectorContext,
 } from './route-selector.js';
 
-export interface EngineOptions {
-  /** Keepalive period, ms. Default 500. */
-  keepaliveMs?: number;
-  /** Consecutive unanswered keepalives that make the engine leave a relay. Default 3. */
-  missesForFailover?: number;
-  /** Upper bound on how long a partial FEC block waits before its parity goes out, ms. Default 5. */
-  fecFlushMs?: number;
-  /** Stats event period, ms. Default 1000. */
-  statsIntervalMs?: number;
-  /** A relay we failed away from is not chosen again for this long while another candidate exists. Default 30 s. */
-  holdDownMs?: number;
-  /** With no relay answering for this long, the session ends in an error. Default 20 s. */
-  giveUpMs?: number;
-  /** Game sockets silent for this long lose their tunnel socket. Default 120 s. */
-  flowIdleMs?: number;
-  selector?: RouteSelector;
-  selectorContext?: SelectorContext;
-  /**
-   * Re-rank the relays this often during a session and move when another is clearly better (route-watch.ts).
-   * Default: 2000 ms with a learned selector, 0 (off: rank once, then fail over only) otherwise.
-   */
-  rerankMs?: number;
-  /**
-   * How the re-ranking learns the server leg of relays that carry no traffic (route-watch.ts): `probe` (the
-   * default) sends a few light request probes through them, `copies` copies of the game's own datagrams
-   * (the server then sees the player's datagrams from other relays' addresses: opt in only), `off` nothing.
-   */
-  explore?: ExploreMode;
-  /**
-   * The live "without LightSpeed → with" comparison (direct-watch.ts): a round of light probes to the game
-   * server directly and through the relay every `everyMs` (default 30 s), with WARP's state from `warp`
-   * (default `warp-cli status`). `false`: off.
-   */
-  direct?: { everyMs?: number; warp?: () => Promise<WarpState> } | false;
-  /** Probe settings used by `probe()` and by start-up ranking. */
-  probe?: ProbeOptions;
-  /** Capture mode's platform backend (default: this OS's). */
-  captureBackend?: () => CaptureBackend;
-  /** The process list capture resolves its target in (default: this OS's). */
-  listProcesses?: (pids?: readonly number[]) => Promise<ProcessInfo[]>;
-}
-
 type Listener = (event: EngineEvent) => void;
 
-const DEFAULTS = {
-  keepaliveMs: 500,
-  missesForFailover: 3,
-  fecFlushMs: 5,
-  statsIntervalMs: 1000,
-  holdDownMs: 30_000,
-  flowIdleMs: 120_000,
-  giveUpMs: 20_000,
-};
-
-/** Checks a request and returns the problem, or null when it is usable. */
-export function validateBoostRequest(req: BoostRequest): string | null {
-  if (!Array.isArray(req.routes)) return 'routes: expected a list';
-  if (req.capture !== undefined) {
-    if (req.routes.length > 0) return 'routes: capture mode finds its servers; give no routes';
-    const problem = validateTarget(req.capture.target);
-    if (problem !== null) return problem;
-  } else if (req.routes.length === 0) return 'routes: at least one route is required';
-  for (const [i, r] of req.routes.entries()) {
-    if (parseHostPort(r.server) === null) return `routes[${i}].server: expected HOST:PORT, got '${r.server}'`;
-    const lp = r.localPort ?? 0;
-    if (!Number.isInteger(lp) || lp < 0 || lp > 65535) return `routes[${i}].localPort: expected 0..65535`;
-  }
-  if (!Array.isArray(req.relays) || req.relays.length === 0) return 'relays: at least one relay is required';
-  for (const [i, r] of req.relays.entries()) {
-    if (!r.host || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535)
-      return `relays[${i}]: bad host or port`;
-    const rt = r.token ?? 0;
-    if (!Number.isInteger(rt) || rt < 0 || rt > 255) return `relays[${i}].token: expected 0..255, got ${rt}`;
-  }
-  const k = req.fecK;
-  if (!Number.isInteger(k) || (k !== 0 && (k < FEC_MIN_K || k > FEC_MAX_K))) {
-    return `fecK: expected 0 (off) or ${FEC_MIN_K}..${FEC_MAX_K}, got ${k}`;
-  }
-  if (req.fecAdaptive !== undefined && !FEC_BUDGETS.includes(req.fecAdaptive)) {
-    return `fecAdaptive: expected ${FEC_BUDGETS.join(' or ')}, got ${String(req.fecAdaptive)}`;
-  }
-  const t = req.token ?? 0;
-  if (!Number.isInteger(t) || t < 0 || t > 255) return `token: expected 0..255, got ${t}`;
-  return null;
-}
-
 export class BoostEngine {
-  private readonly o: typeof DEFAULTS;
+  private readonly o: EngineTimings;
   private readonly selector: RouteSelector;
   private readonly selectorContext: SelectorContext;
   private readonly listeners = new Set<Listener>();
@@ -177,15 +86,7 @@ export class BoostEngine {
   private generation = 0;
 
   constructor(options: EngineOptions = {}) {
-    this.o = {
-      keepaliveMs: options.keepaliveMs ?? DEFAULTS.keepaliveMs,
-      missesForFailover: options.missesForFailover ?? DEFAULTS.missesForFailover,
-      fecFlushMs: options.fecFlushMs ?? DEFAULTS.fecFlushMs,
-      statsIntervalMs: options.statsIntervalMs ?? DEFAULTS.statsIntervalMs,
-      holdDownMs: options.holdDownMs ?? DEFAULTS.holdDownMs,
-      flowIdleMs: options.flowIdleMs ?? DEFAULTS.flowIdleMs,
-      giveUpMs: options.giveUpMs ?? DEFAULTS.giveUpMs,
-    };
+    this.o = engineTimings(options);
     this.selector = options.selector ?? new NearestSelector(options.probe);
     this.selectorContext = options.selectorContext ?? defaultSelectorContext;
     this.rerankMs = options.rerankMs;
@@ -326,13 +227,7 @@ export class BoostEngine {
   }
 
   private ctxExtras(): Partial<SelectorContext> {
-    const server = this.server === null ? {} : { server: { host: this.serverHost(), ...this.server } };
-    return this.request?.gameId === undefined ? server : { gameId: this.request.gameId, ...server };
-  }
-
-  private serverHost(): string {
-    const first = this.request?.routes[0]?.server;
-    return (first === undefined ? null : parseHostPort(first)?.host) ?? this.server?.address ?? '';
+    return selectorExtras(this.request, this.server);
   }
 
   /** Why the selector ranked as it did (e.g. the learned one falling back to nearest), when it says. */
@@ -365,22 +260,6 @@ export class BoostEngine {
     this.watch.start();
   }
 
-  /**
-   * The capture status with the main server's likely region: that of the relay whose reported leg to it is
-   * the shortest (relays near a server reach it fastest). Unknown until a relay has reported its leg.
-   */
-  private withServerRegion(status: CaptureStatus): CaptureStatus {
-    const server = this.server;
-    const ranked = this.watch?.latest ?? this.ranking;
-    const best = ranked
-      .filter((r) => r.serverLegMs !== undefined && r.relay.region !== undefined)
-      .sort((a, b) => a.serverLegMs! - b.serverLegMs!)[0];
-    if (server === null || best === undefined) return status;
-    const address = `${server.address}:${server.port}`;
-    const region = `near ${best.relay.region!} (${best.serverLegMs!.toFixed(0)} ms from ${best.relay.id})`;
-    return { ...status, servers: status.servers.map((s) => (s.address === address ? { ...s, region } : s)) };
-  }
-
   /** Moves every flow to a better relay (not a failure: the old one gets a FIN and no hold-down). */
   private moveTo(to: RankedRelay, reason: string): void {
     const link = this.link;
@@ -400,19 +279,10 @@ export class BoostEngine {
 
   /** Tells the selector what the session's relay gave end to end (its RTT + its reported leg), if known. */
   private learnFromSession(): void {
-    const relayId = this.link?.o.ref.id;
-    const server = this.server;
-    const last = this.watch?.latest.find((r) => r.relay.id === relayId);
-    if (this.selector.feedback === undefined || last === undefined || server === null) return;
-    if (last.rttMedianMs === null || last.serverLegMs === undefined) return;
-    this.learning = this.selector
-      .feedback({
-        relay: last,
-        server: { host: this.serverHost(), port: server.port },
-        rttMs: last.rttMedianMs,
-        legMs: last.serverLegMs,
-      })
-      .catch(() => undefined);
+    if (this.selector.feedback === undefined) return;
+    const feedback = sessionFeedback(this.watch?.latest, this.link?.o.ref.id, this.request, this.server);
+    if (feedback === null) return;
+    this.learning = this.selector.feedback(feedback).catch(() => undefined);
   }
 
   /** Starts the live direct-vs-relay comparison for the session's game server (direct-watch.ts). */
@@ -468,15 +338,16 @@ export class BoostEngine {
       listProcesses: this.listProcesses,
       idleMs: this.o.flowIdleMs,
       onStatus: (status) => {
-        this.emit({ type: 'capture', capture: this.withServerRegion(status) });
+        this.emit({
+          type: 'capture',
+          capture: withServerRegion(status, this.server, this.watch?.latest ?? this.ranking),
+        });
         // Capture learns its server from the game's traffic: from then on the selector can weigh each
         // relay's leg to it, as it does in redirect mode from the start.
-        const first = status.servers[0];
-        if (this.server === null && first !== undefined && gen === this.generation) {
-          const hp = parseHostPort(first.address);
-          const ip = hp === null ? null : parseIpv4(hp.host);
-          if (hp !== null && ip !== null) {
-            this.server = { address: hp.host, ip, port: hp.port };
+        if (this.server === null && gen === this.generation) {
+          const server = capturedServer(status);
+          if (server !== null) {
+            this.server = server;
             this.startWatch(request);
             this.startDirect(request);
           }
@@ -562,7 +433,7 @@ export class BoostEngine {
   private failover(from: RelayRef, reason: string): void {
     const gen = this.generation;
     this.failedAt.set(from.id, nowMs());
-    const next = this.pickNext(from.id);
+    const next = pickNext(this.ranking, this.failedAt, from.id, nowMs(), this.o.holdDownMs);
     if (next === null) {
       if (this.state.state === 'failing-over') return; // already said so; keep listening for it to return
       this.setState({ state: 'failing-over', from, to: null, reason });
@@ -577,24 +448,6 @@ export class BoostEngine {
       if (gen !== this.generation) return;
       this.setState({ state: 'error', reason: err instanceof Error ? err.message : String(err) });
     });
-  }
-
-  /**
-   * Hysteresis: relays that failed within the hold-down come after every other candidate, so a relay that
-   * flickers back to life does not pull the session back and forth.
-   */
-  private pickNext(currentId: string): RankedRelay | null {
-    const now = nowMs();
-    const others = this.ranking.filter((r) => r.relay.id !== currentId);
-    if (others.length === 0) return null;
-    const fresh = others.filter((r) => {
-      const at = this.failedAt.get(r.relay.id);
-      return at === undefined || now - at > this.o.holdDownMs;
-    });
-    if (fresh.length > 0) return fresh[0]!;
-    return [...others].sort(
-      (a, b) => (this.failedAt.get(a.relay.id) ?? 0) - (this.failedAt.get(b.relay.id) ?? 0),
-    )[0]!;
   }
 
   private onGamePacket(key: GameKey, payload: Uint8Array): void {
@@ -621,75 +474,17 @@ export class BoostEngine {
     this.source?.tick();
     const ka = link?.keepalives.takeInterval() ?? { answered: 0, missed: 0, rtts: [] };
     this.giveUpIfUnreachable(link);
-    const downExpected = c.downExpected - p.downExpected;
-    const downReceived = c.downReceived - p.downReceived;
-    // With no game data coming back, the keepalives are the only measure of the path: a dead relay must
-    // read as 100% loss, never as a green 0%.
-    const lossDown =
-      downExpected > 0
-        ? Math.max(0, 1 - downReceived / downExpected)
-        : link?.alive === true
-          ? link.keepalives.windowLoss
-          : 1;
-    let lossDownAfterFec = lossDown;
-    if ((this.request?.fecK ?? 0) !== 0 || this.request?.fecAdaptive !== undefined) {
-      const lost = c.fecLost - p.fecLost;
-      const data = c.dataReceived - p.dataReceived + (c.fecRecovered - p.fecRecovered) + lost;
-      lossDownAfterFec = data > 0 ? lost / data : lossDown;
-      this.tally?.add({
-        rtts: ka.rtts,
-        downExpected,
-        downReceived,
-        fec: true,
-        fecLost: lost,
-        fecData: data,
-        recoveredTotal: c.fecRecovered,
-      });
-    } else {
-      this.tally?.add({
-        rtts: ka.rtts,
-        downExpected,
-        downReceived,
-        fec: false,
-        fecLost: 0,
-        fecData: 0,
-        recoveredTotal: 0,
-      });
-    }
-    const active = flows.filter((f) => f.repliesThisInterval > 0);
-    const jitterMs =
-      active.length > 0
-        ? active.reduce((sum, f) => sum + f.jitter.ms, 0) / active.length
-        : (link?.keepalives.rttJitterMs ?? 0);
-    for (const f of flows) f.repliesThisInterval = 0;
-    const stats: BoostStats = {
+    const { stats, interval } = buildStats({
       atMs: Date.now(),
-      relay: link?.o.ref ?? null,
-      rtt:
-        ka.rtts.length === 0
-          ? null
-          : {
-              min: Math.min(...ka.rtts),
-              p50: percentile(ka.rtts, 50),
-              p95: percentile(ka.rtts, 95),
-              last: ka.rtts[ka.rtts.length - 1]!,
-            },
-      jitterMs,
-      lossUp: link?.keepalives.windowLoss ?? 0,
-      lossDown,
-      lossDownAfterFec,
-      fecRecovered: c.fecRecovered,
-      packetsUp: c.packetsUp,
-      packetsDown: c.packetsDown,
-      bytesUp: c.bytesUp,
-      bytesDown: c.bytesDown,
-      flows: flows.length,
-      fecParityUp: c.fecParityUp,
-      fecBytesUp: c.fecBytesUp,
-      fecVersion: flows.reduce<1 | 2 | 3>((v, f) => (f.fecVersion > v ? f.fecVersion : v), 1),
-      fecLost: c.fecLost,
-      malformed: c.malformed,
-    };
+      link,
+      flows,
+      rtts: ka.rtts,
+      counters: c,
+      prev: p,
+      fec: (this.request?.fecK ?? 0) !== 0 || this.request?.fecAdaptive !== undefined,
+    });
+    this.tally?.add(interval);
+    for (const f of flows) f.repliesThisInterval = 0;
     this.prev = { ...c };
     this.lastStats = stats;
     this.emit({ type: 'stats', stats });
@@ -731,27 +526,4 @@ export class BoostEngine {
       }
     }
   }
-}
-
-/** This OS's process list; on Linux a PID target reads only its own /proc entries. */
-export function defaultProcessList(): (pids?: readonly number[]) => Promise<ProcessInfo[]> {
-  if (process.platform === 'linux')
-    return (pids) => (pids === undefined ? readProcProcesses() : readProcPids(pids));
-  const platform = asPlatform(process.platform);
-  const provider = platform === undefined ? undefined : defaultProcessListProvider(platform);
-  return () => provider?.() ?? Promise.resolve([]);
-}
-
-function unprobed(endpoint: RelayEndpoint): RankedRelay {
-  return {
-    endpoint,
-    relay: relayRef(endpoint),
-    sent: 0,
-    received: 0,
-    loss: 0,
-    rttMedianMs: null,
-    rttMinMs: null,
-    score: 0,
-    reachable: true,
-  };
 }

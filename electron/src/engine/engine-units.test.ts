@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { validateBoostRequest } from './boost-engine.js';
+import { validateBoostRequest } from './boost-request.js';
 import { JitterEstimator } from './jitter.js';
 import { KeepaliveTracker } from './keepalive-tracker.js';
 import { percentile } from './percentile.js';

@@ -1,5 +1,7 @@
 /** The engine's public entry (`@lightspeed/electron/engine`): pure Node, never imports `electron`. */
-export { BoostEngine, validateBoostRequest, type EngineOptions } from './boost-engine.js';
+export { BoostEngine } from './boost-engine.js';
+export { validateBoostRequest } from './boost-request.js';
+export { type EngineOptions } from './engine-options.js';
 export {
   NearestSelector,
   scoreSample,

@@ -24,7 +24,7 @@ import {
 
 import type { ProcessInfo } from '@lightspeed/games';
 
-import { defaultProcessList } from '../boost-engine.js';
+import { defaultProcessList } from '../process-list.js';
 import type { CaptureBackend } from '../capture/capture-backend.js';
 import { CaptureSource } from '../capture/capture-source.js';
 import { platformCaptureBackend } from '../capture/platform-backend.js';
