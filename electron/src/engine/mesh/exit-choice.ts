@@ -8,22 +8,18 @@
  * anywhere the exit is the entry itself. A relay that is
  * not a mesh node (every deployed relay) never answers, and the caller keeps the single-relay path.
  */
-import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
-
 import {
   LEG_PENDING,
   LEG_UNKNOWN,
   MESH_EXITS_QUERY_LEN,
   MESH_STATUS_EXITS_COMPLETE,
   MeshKind,
-  decodeMeshClientFrame,
   decodeMeshExits,
-  encodeMeshClientFrame,
   type MeshExit,
 } from '@lightspeed/shared';
 
 import { regionIndex, regionRttMs } from '../selector/regions.js';
+import { askEntry, type EntryAddress } from './ask-entry.js';
 
 export interface ExitChoice {
   exit: string;
@@ -77,7 +73,7 @@ export function chooseExit(exits: MeshExit[]): ExitChoice | null {
 }
 
 export interface AskExitsOptions {
-  entry: { host: string; port: number; token?: number | undefined };
+  entry: EntryAddress;
   serverIp: number;
   serverPort: number;
   /** Give up after this long (default 1500 ms) with the last answer, if any. */
@@ -90,50 +86,21 @@ export interface AskExitsOptions {
  * Asks one entry which exits it offers; resolves to the last answer (complete, or whatever came before the
  * timeout), or null when the entry never answered (not a mesh node).
  */
-export async function askExits(o: AskExitsOptions): Promise<MeshExit[] | null> {
-  const socket = dgram.createSocket('udp4');
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve) => socket.bind(0, '0.0.0.0', () => resolve()));
-  const sessionId = new Uint8Array(randomBytes(8));
-  let seq = 0;
-  const ask = (): void => {
-    const frame = encodeMeshClientFrame({
-      kind: MeshKind.EXITS,
-      tokenOrStatus: o.entry.token ?? 0,
-      seq: seq++ & 0xffff,
-      sessionId,
-      ip: o.serverIp,
-      port: o.serverPort,
-      exit: '',
-      payload: new Uint8Array(MESH_EXITS_QUERY_LEN),
-    });
-    socket.send(frame, o.entry.port, o.entry.host);
-  };
-  try {
-    return await new Promise<MeshExit[] | null>((resolve) => {
-      let last: MeshExit[] | null = null;
-      const timer = setInterval(ask, o.everyMs ?? 150);
-      const give = setTimeout(() => done(last), o.timeoutMs ?? 1500);
-      const done = (r: MeshExit[] | null): void => {
-        clearInterval(timer);
-        clearTimeout(give);
-        resolve(r);
-      };
-      socket.on('message', (msg, rinfo) => {
-        if (rinfo.port !== o.entry.port || rinfo.address !== o.entry.host) return;
-        const d = decodeMeshClientFrame(msg);
-        if (!d.ok || d.frame.kind !== MeshKind.EXITS) return;
-        if (Buffer.compare(Buffer.from(d.frame.sessionId), Buffer.from(sessionId)) !== 0) return;
-        const exits = decodeMeshExits(d.frame.payload);
-        if (exits === null) return;
-        last = exits;
-        if ((d.frame.tokenOrStatus & MESH_STATUS_EXITS_COMPLETE) !== 0) done(exits);
-      });
-      ask();
-    });
-  } finally {
-    socket.close();
-  }
+export function askExits(o: AskExitsOptions): Promise<MeshExit[] | null> {
+  return askEntry<MeshExit[] | null>({
+    entry: o.entry,
+    kind: MeshKind.EXITS,
+    question: { ip: o.serverIp, port: o.serverPort, exit: '', payload: new Uint8Array(MESH_EXITS_QUERY_LEN) },
+    read: (answer) => {
+      const exits = decodeMeshExits(answer.payload);
+      return exits === null
+        ? null
+        : { value: exits, complete: (answer.tokenOrStatus & MESH_STATUS_EXITS_COMPLETE) !== 0 };
+    },
+    none: null,
+    timeoutMs: o.timeoutMs,
+    everyMs: o.everyMs,
+  });
 }
 
 /** Whether an answer's node measured nothing (for display). */
