@@ -24,7 +24,8 @@ import {
   SERVER_PORT,
   startCaptureLab,
 } from '../test-support/capture-lab.js';
-import { lines, type NextLine } from '../test-support/child-lines.js';
+import { lines } from '../test-support/child-lines.js';
+import { RttClient, type RttRun } from '../test-support/rtt-client.js';
 
 const PPS = 128;
 const SIZE = 200;
@@ -62,22 +63,9 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-class Client {
-  readonly next: NextLine;
-  constructor(readonly child: ChildProcess) {
-    this.next = lines(child);
-  }
-  async ready(): Promise<void> {
-    await this.next((l) => l.includes('"ready"'));
-  }
-  async run(host: string, port: number): Promise<{ rtts: number[]; lost: number }> {
-    this.child.stdin!.write(`run ${host} ${port} ${PER_ROUND} ${PPS} ${SIZE}\n`);
-    return JSON.parse(await this.next((l) => l.startsWith('{"rtts"'), 60_000)) as {
-      rtts: number[];
-      lost: number;
-    };
-  }
-}
+/** One of the benchmark's players: a round of PER_ROUND datagrams to `host:port`. */
+const round = (client: RttClient, host: string, port: number): Promise<RttRun> =>
+  client.run(host, port, PER_ROUND, PPS, SIZE);
 
 const ms = (x: number): string => x.toFixed(3);
 const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
@@ -119,8 +107,8 @@ async function main(): Promise<void> {
   }
   const net = await startCaptureLab();
   try {
-    const spawnClient = (): Client =>
-      new Client(net.lab.spawn(net.game, process.execPath, [path.join(PEERS, 'rtt-client.mjs')]));
+    const spawnClient = (): RttClient =>
+      new RttClient(net.lab.spawn(net.game, process.execPath, [path.join(PEERS, 'rtt-client.mjs')]));
     const plain = spawnClient();
     const captured = spawnClient();
     await plain.ready();
@@ -145,9 +133,9 @@ async function main(): Promise<void> {
     await lines(redirect)((l) => l.includes('"state":"active"'));
     await lines(capture)((l) => l.includes('"state":"active"'));
     log('engines up; warming up');
-    await plain.run('127.0.0.1', 40000);
-    await captured.run(SERVER_HOST, SERVER_PORT);
-    await plain.run(SERVER_HOST, SERVER_PORT);
+    await round(plain, '127.0.0.1', 40000);
+    await round(captured, SERVER_HOST, SERVER_PORT);
+    await round(plain, SERVER_HOST, SERVER_PORT);
 
     const samples: Record<Path, number[]> = { direct: [], redirect: [], capture: [] };
     const lost: Record<Path, number> = { direct: 0, redirect: 0, capture: 0 };
@@ -156,10 +144,16 @@ async function main(): Promise<void> {
     const time = { redirect: 0, capture: 0 };
     for (let r = 0; r < ROUNDS; r++) {
       const p50: Partial<Record<Path, number>> = {};
-      const measure = async (p: Path, client: Client, host: string, port: number, engine?: ChildProcess) => {
+      const measure = async (
+        p: Path,
+        client: RttClient,
+        host: string,
+        port: number,
+        engine?: ChildProcess,
+      ) => {
         const c0 = engine ? cpuSeconds(engine.pid!) : 0;
         const t0 = performance.now();
-        const out = await client.run(host, port);
+        const out = await round(client, host, port);
         if (engine && p !== 'direct') {
           cpu[p] += cpuSeconds(engine.pid!) - c0;
           time[p] += (performance.now() - t0) / 1000;

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { canUseNetns } from '@lightspeed/shared/node';
 
 import { percentile } from '../engine/percentile.js';
-import { lines, type NextLine } from '../test-support/child-lines.js';
+import { lines } from '../test-support/child-lines.js';
+import { RttClient, type RttRun } from '../test-support/rtt-client.js';
 import {
   CLI,
   PEERS,
@@ -60,22 +61,9 @@ export interface CaptureMeshBenchResult {
   failover: { keepaliveMs: number; kills: number; outageMs: number[]; p50: number; max: number };
 }
 
-class Client {
-  readonly next: NextLine;
-  constructor(readonly child: ChildProcess) {
-    this.next = lines(child);
-  }
-  async ready(): Promise<void> {
-    await this.next((l) => l.includes('"ready"'));
-  }
-  async run(count = PER_ROUND): Promise<{ rtts: number[]; lost: number }> {
-    this.child.stdin!.write(`run ${SERVER_HOST} ${SERVER_PORT} ${count} ${PPS} ${SIZE}\n`);
-    return JSON.parse(await this.next((l) => l.startsWith('{"rtts"'), 60_000)) as {
-      rtts: number[];
-      lost: number;
-    };
-  }
-}
+/** One of the benchmark's players: `count` datagrams to the echo server. */
+const round = (client: RttClient, count = PER_ROUND): Promise<RttRun> =>
+  client.run(SERVER_HOST, SERVER_PORT, count, PPS, SIZE);
 
 const ms = (x: number): string => x.toFixed(3);
 
@@ -117,15 +105,15 @@ async function main(): Promise<void> {
   const net = await startMeshCaptureLab();
   const engines: ChildProcess[] = [];
   try {
-    const spawnClient = (ns: string): Client =>
-      new Client(net.lab.spawn(ns, process.execPath, [path.join(PEERS, 'rtt-client.mjs')]));
+    const spawnClient = (ns: string): RttClient =>
+      new RttClient(net.lab.spawn(ns, process.execPath, [path.join(PEERS, 'rtt-client.mjs')]));
     const clients = {
       direct: spawnClient(net.game),
       single: spawnClient(net.game2),
       mesh: spawnClient(net.game),
     };
     for (const c of Object.values(clients)) await c.ready();
-    const capture = (ns: string, client: Client, args: string[]): ChildProcess => {
+    const capture = (ns: string, client: RttClient, args: string[]): ChildProcess => {
       const child = net.lab.spawn(ns, process.execPath, [
         CLI,
         'capture',
@@ -157,7 +145,7 @@ async function main(): Promise<void> {
     await lines(single)((l) => l.includes('"state":"active"'));
     await lines(mesh)((l) => l.includes('"state":"active"'));
     log('engines up; warming up');
-    for (const c of Object.values(clients)) await c.run(256);
+    for (const c of Object.values(clients)) await round(c, 256);
 
     const samples: Record<Path, number[]> = { direct: [], single: [], mesh: [] };
     const lost: Record<Path, number> = { direct: 0, single: 0, mesh: 0 };
@@ -167,7 +155,7 @@ async function main(): Promise<void> {
       const p50: Partial<Record<Path, number>> = {};
       for (let i = 0; i < paths.length; i++) {
         const p = paths[(i + r) % paths.length]!;
-        const out = await clients[p].run();
+        const out = await round(clients[p]);
         samples[p].push(...out.rtts);
         lost[p] += out.lost;
         p50[p] = percentile(out.rtts, 50);
@@ -184,7 +172,7 @@ async function main(): Promise<void> {
     let active = 'e1';
     for (let k = 0; k < KILLS; k++) {
       const seen = failovers.length;
-      const stream = clients.mesh.run(PPS * 3);
+      const stream = round(clients.mesh, PPS * 3);
       await sleep(1000);
       await net.kill(active);
       const out = await stream;
